@@ -1,0 +1,1 @@
+"""Dastyar back office: catalogue, FAQ, requests, feedback, unresolved questions, staff API."""

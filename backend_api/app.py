@@ -1,0 +1,125 @@
+"""The backend application: wiring of settings, database, routers and error handling."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from sqlalchemy import func, select, text
+
+from backend_api.audit.router import router as audit_router
+from backend_api.catalogue.models import Service
+from backend_api.catalogue.router import router as catalogue_router
+from backend_api.catalogue.service import kb_version
+from backend_api.catalogue.transfer import import_bundle, load_sources
+from backend_api.db import make_engine, make_session_factory
+from backend_api.errors import ApiError, install_error_handlers, load_messages
+from backend_api.faq.router import router as faq_router
+from backend_api.feedback.router import router as feedback_router
+from backend_api.migrate import upgrade
+from backend_api.notifications.router import router as notifications_router
+from backend_api.requests.router import router as requests_router
+from backend_api.search.router import router as search_router
+from backend_api.search.service import LiveIndex
+from backend_api.settings import BackendSettings, get_settings
+from backend_api.unresolved.router import router as unresolved_router
+from backend_api.users.router import router as users_router
+from backend_api.users.security import Principal
+from backend_api.users.service import ActiveUsers, ensure_account
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The backend cannot start with the given settings."""
+
+
+def _check_settings(settings: BackendSettings) -> None:
+    if len(settings.jwt_secret.get_secret_value()) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(
+            f"DASTYAR_BACKEND_JWT_SECRET must be set to at least {MIN_SECRET_LENGTH} characters"
+        )
+
+
+def _prepare_database(app: FastAPI, settings: BackendSettings) -> None:
+    """Migrate, create the configured accounts and seed an empty catalogue."""
+    if settings.migrate_on_start:
+        upgrade(settings.resolved_database_url())
+    with app.state.session_factory() as session:
+        accounts = (
+            (settings.admin_username, settings.admin_password, "admin"),
+            (settings.assistant_username, settings.assistant_password, "assistant"),
+        )
+        for username, password, role in accounts:
+            if password.get_secret_value():
+                ensure_account(session, username, password.get_secret_value(), role)
+        empty = not session.scalar(select(func.count()).select_from(Service))
+        if settings.seed_catalogue and empty and settings.catalogue_dir.is_dir():
+            bundle = load_sources(settings.catalogue_dir)
+            counts = import_bundle(session, bundle, Principal("seed", "admin"))
+            logger.info("seeded the empty catalogue from %s: %s", settings.catalogue_dir, counts)
+        session.commit()
+
+
+def create_app(settings: BackendSettings | None = None) -> FastAPI:
+    """Build the FastAPI app; the database is prepared when the app starts."""
+    settings = settings or get_settings()
+    _check_settings(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    messages = load_messages(settings.messages_file)
+    engine = make_engine(settings.resolved_database_url())
+    factory = make_session_factory(engine)
+    factory.configure(info={"messages": messages})
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _prepare_database(app, settings)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Dastyar backend",
+        version="1.0.0",
+        description="Back office of the Dastyar assistant: catalogue, FAQ, requests, feedback.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = factory
+    app.state.active_users = ActiveUsers(factory)
+    app.state.search_index = LiveIndex(factory)
+    install_error_handlers(app, messages)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (
+        users_router,
+        catalogue_router,
+        faq_router,
+        search_router,
+        requests_router,
+        feedback_router,
+        unresolved_router,
+        notifications_router,
+        audit_router,
+    ):
+        api.include_router(router)
+    app.include_router(api)
+
+    @app.get("/health", tags=["health"])
+    def health(request: Request) -> dict[str, object]:
+        """Liveness and readiness: the database answers."""
+        try:
+            with request.app.state.session_factory() as session:
+                session.execute(text("SELECT 1"))
+                version = kb_version(session)
+        except Exception as exc:  # any database failure means "not ready"
+            logger.warning("health check failed: %s", exc.__class__.__name__)
+            raise ApiError(503, "database_unavailable") from None
+        return {"status": "ok", "kb_version": version}
+
+    return app

@@ -1,0 +1,1 @@
+"""Catalogue domain: agencies, service clusters and service ID cards (شناسنامه خدمت)."""

@@ -1,0 +1,116 @@
+"""Feedback schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from backend_api.common.fields import Channel, Mobile, NationalCode, SenderId, TrackingCode
+
+ComplaintStatus = Literal["new", "in_review", "resolved", "closed"]
+
+
+class RatingIn(BaseModel):
+    """A satisfaction score for a completed request (with proof of identity) or for a service."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=1000)
+    tracking_code: TrackingCode | None = None
+    national_code: NationalCode | None = None
+    mobile: Mobile | None = None
+    service_code: str | None = Field(default=None, pattern=r"^\d{11}$")
+    channel: Channel = "web"
+
+    @model_validator(mode="after")
+    def _target(self) -> RatingIn:
+        if not self.tracking_code and not self.service_code:
+            raise PydanticCustomError("rating_target_required", "tracking code or service needed")
+        if self.tracking_code and not (self.national_code or self.mobile):
+            raise PydanticCustomError("identity_required", "national code or mobile required")
+        return self
+
+
+class RatingOut(BaseModel):
+    """A recorded rating."""
+
+    id: int
+    score: int
+    comment: str
+    service_code: str
+    tracking_code: str | None
+    created_at: dt.datetime
+
+
+class RatingSummary(BaseModel):
+    """Satisfaction of one service."""
+
+    service_code: str
+    service_title: str
+    count: int
+    average: float
+
+
+class ComplaintIn(BaseModel):
+    """A complaint or a suggestion."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["complaint", "suggestion"]
+    text: str = Field(min_length=5, max_length=4000)
+    service_code: str | None = Field(default=None, pattern=r"^\d{11}$")
+    agency_code: str | None = Field(default=None, max_length=64)
+    national_code: NationalCode | None = None
+    mobile: Mobile | None = None
+    channel: Channel = "web"
+    sender_id: SenderId = ""
+
+    @model_validator(mode="after")
+    def _contact(self) -> ComplaintIn:
+        if self.kind == "complaint" and not (self.national_code or self.mobile):
+            raise PydanticCustomError("identity_required", "national code or mobile required")
+        return self
+
+
+class ComplaintLookup(BaseModel):
+    """A complaint's tracking code with the identity it was filed with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tracking_code: TrackingCode
+    national_code: NationalCode | None = None
+    mobile: Mobile | None = None
+
+    @model_validator(mode="after")
+    def _identity(self) -> ComplaintLookup:
+        if not self.national_code and not self.mobile:
+            raise PydanticCustomError("identity_required", "national code or mobile required")
+        return self
+
+
+class ComplaintOut(BaseModel):
+    """A complaint as the citizen sees it."""
+
+    tracking_code: str
+    tracking_code_display: str
+    kind: str
+    status: ComplaintStatus
+    text: str
+    response: str
+    service_code: str | None
+    agency_code: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ComplaintUpdate(BaseModel):
+    """A staff member's handling of a complaint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: ComplaintStatus
+    response: str = Field(default="", max_length=4000)

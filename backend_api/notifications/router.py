@@ -1,0 +1,85 @@
+"""Outbox endpoints: channel workers claim and acknowledge; staff watch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend_api.deps import DbSession
+from backend_api.notifications import service
+from backend_api.users.deps import ASSISTANT, STAFF
+from backend_api.users.security import Principal
+
+router = APIRouter(tags=["notifications"])
+
+
+class OutboxOut(BaseModel):
+    """A message in the outbox."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    channel: str
+    recipient: str
+    body: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+class ClaimIn(BaseModel):
+    """A worker's request for messages to deliver."""
+
+    channel: str = Field(pattern=r"^[a-z_]{2,32}$")
+    limit: int = Field(default=20, ge=1, le=200)
+    lease_seconds: int = Field(default=60, ge=5, le=3600)
+
+
+class FailureIn(BaseModel):
+    """Why a delivery failed."""
+
+    error: str = Field(default="", max_length=1000)
+
+
+@router.post("/outbox/claim", response_model=list[OutboxOut])
+def claim(*, 
+    body: ClaimIn, _: Principal = Depends(ASSISTANT), session: DbSession
+) -> list[OutboxOut]:
+    """Lease due messages of one channel."""
+    rows = service.claim(session, body.channel, body.limit, body.lease_seconds)
+    return [OutboxOut.model_validate(m) for m in rows]
+
+
+@router.post("/outbox/{message_id}/sent", response_model=OutboxOut)
+def sent(*, 
+    message_id: int, _: Principal = Depends(ASSISTANT), session: DbSession
+) -> OutboxOut:
+    """Acknowledge a delivery."""
+    return OutboxOut.model_validate(service.mark_sent(session, message_id))
+
+
+@router.post("/outbox/{message_id}/failed", response_model=OutboxOut)
+def failed(*, 
+    message_id: int,
+    body: FailureIn,
+    _: Principal = Depends(ASSISTANT),
+    session: DbSession,
+) -> OutboxOut:
+    """Report a failed delivery; it is retried later."""
+    return OutboxOut.model_validate(service.mark_failed(session, message_id, body.error))
+
+
+@router.get("/staff/outbox", response_model=list[OutboxOut])
+def outbox(*, 
+    status: Literal["pending", "sent", "failed"] | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    _: Principal = Depends(STAFF),
+    session: DbSession,
+) -> list[OutboxOut]:
+    """What is waiting, sent or given up."""
+    return [OutboxOut.model_validate(m) for m in service.list_messages(session, status, limit)]

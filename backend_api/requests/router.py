@@ -1,0 +1,108 @@
+"""Service request endpoints: citizens (through the assistant) file and look up; staff decide."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
+
+from backend_api.deps import DbSession, get_app_settings
+from backend_api.requests import service
+from backend_api.requests.schemas import (
+    AttachmentOut,
+    CitizenProof,
+    Receipt,
+    RequestCreate,
+    RequestView,
+    StaffRequestView,
+    Status,
+    Transition,
+)
+from backend_api.settings import BackendSettings
+from backend_api.users.deps import ASSISTANT, STAFF
+from backend_api.users.security import Principal
+
+router = APIRouter(tags=["requests"])
+
+
+@router.post("/requests", response_model=Receipt, status_code=201)
+def file_request(*, 
+    body: RequestCreate,
+    response: Response,
+    idempotency_key: str | None = Header(None, max_length=128),
+    _: Principal = Depends(ASSISTANT),
+    session: DbSession,
+) -> Receipt:
+    """File a request; send an ``Idempotency-Key`` header so a retry never files twice."""
+    req, created = service.file_request(session, body, idempotency_key)
+    if not created:
+        response.status_code = 200
+    return service.receipt_of(req)
+
+
+@router.post("/requests/lookup", response_model=RequestView)
+def lookup(*, 
+    body: CitizenProof, _: Principal = Depends(ASSISTANT), session: DbSession
+) -> RequestView:
+    """A request and its history, given its tracking code and the citizen's national code or mobile."""
+    return service.view_of(service.find_for_citizen(session, body))
+
+
+@router.post("/requests/attachments", response_model=AttachmentOut, status_code=201)
+async def attach(*, 
+    request: Request,
+    tracking_code: str = Form(..., max_length=30),
+    national_code: str | None = Form(None, max_length=30),
+    mobile: str | None = Form(None, max_length=30),
+    file: UploadFile = File(...),
+    _: Principal = Depends(ASSISTANT),
+    session: DbSession,
+    settings: BackendSettings = Depends(get_app_settings),
+) -> AttachmentOut:
+    """Attach a PDF, JPEG or PNG file to a request."""
+    proof = CitizenProof.model_validate(
+        {"tracking_code": tracking_code, "national_code": national_code, "mobile": mobile}
+    )
+    req = service.find_for_citizen(session, proof)
+    content = await file.read(settings.max_attachment_bytes + 1)
+    attachment = service.add_attachment(
+        session,
+        req,
+        filename=file.filename or "file",
+        content_type=(file.content_type or "").lower(),
+        content=content,
+        folder=settings.attachments_dir,
+        allowed=settings.attachment_types,
+        max_bytes=settings.max_attachment_bytes,
+        max_count=settings.max_attachments_per_request,
+    )
+    return AttachmentOut.model_validate(attachment)
+
+
+@router.get("/staff/requests", response_model=list[StaffRequestView])
+def staff_list(*, 
+    status: Status | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    _: Principal = Depends(STAFF),
+    session: DbSession,
+) -> list[StaffRequestView]:
+    """Requests, newest first, optionally in one status."""
+    return [service.staff_view_of(r) for r in service.list_requests(session, status, limit, offset)]
+
+
+@router.get("/staff/requests/{tracking_code}", response_model=StaffRequestView)
+def staff_get(*, 
+    tracking_code: str, _: Principal = Depends(STAFF), session: DbSession
+) -> StaffRequestView:
+    """One request with contact details."""
+    return service.staff_view_of(service.get_by_code(session, tracking_code))
+
+
+@router.post("/staff/requests/{tracking_code}/transitions", response_model=StaffRequestView)
+def staff_transition(*, 
+    tracking_code: str,
+    body: Transition,
+    actor: Principal = Depends(STAFF),
+    session: DbSession,
+) -> StaffRequestView:
+    """Move a request to its next status; the citizen is notified."""
+    return service.staff_view_of(service.transition(session, actor, tracking_code, body))

@@ -1,0 +1,55 @@
+"""Backend settings, read from ``DASTYAR_BACKEND_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BackendSettings(BaseSettings):
+    """Everything the backend reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="DASTYAR_BACKEND_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8001
+    data_dir: Path = REPO_ROOT / "var"
+    database_url: str = ""  # empty: SQLite file under data_dir
+    catalogue_dir: Path = REPO_ROOT / "data" / "catalogue"
+    messages_file: Path = REPO_ROOT / "data" / "locale" / "backend.fa.yaml"
+    seed_catalogue: bool = True  # import the sample catalogue into an empty database at start-up
+    migrate_on_start: bool = True  # run Alembic migrations when the app starts
+
+    jwt_secret: SecretStr = Field(default=SecretStr(""))
+    token_ttl_minutes: int = 60
+    admin_username: str = "admin"
+    admin_password: SecretStr = Field(default=SecretStr(""))
+    assistant_username: str = "assistant"
+    assistant_password: SecretStr = Field(default=SecretStr(""))
+
+    max_attachment_bytes: int = 5 * 1024 * 1024
+    attachment_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png")
+    max_attachments_per_request: int = 5
+    max_description_chars: int = 2000
+
+    def resolved_database_url(self) -> str:
+        """Return the configured database URL, defaulting to a SQLite file in ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'backend.db'}"
+
+    @property
+    def attachments_dir(self) -> Path:
+        """Folder where uploaded attachments are stored."""
+        return self.data_dir / "attachments"
+
+
+@lru_cache
+def get_settings() -> BackendSettings:
+    """Return the process-wide settings (cached)."""
+    return BackendSettings()

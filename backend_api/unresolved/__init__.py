@@ -1,0 +1,1 @@
+"""unresolved domain."""

@@ -1,0 +1,61 @@
+"""Unresolved question schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend_api.common.fields import Channel, SenderId
+
+
+class Candidate(BaseModel):
+    """A document the assistant considered, with its score."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(max_length=200)
+    title: str = Field(default="", max_length=500)
+    score: float
+
+
+class UnresolvedIn(BaseModel):
+    """A question the assistant could not answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=2000)
+    channel: Channel = "web"
+    conversation_id: SenderId = ""
+    candidates: list[Candidate] = Field(default_factory=list, max_length=20)
+
+
+class UnresolvedOut(BaseModel):
+    """An unresolved question as staff see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    question: str
+    channel: str
+    conversation_id: str
+    candidates: list[Candidate]
+    status: Literal["new", "answered", "dismissed"]
+    answer: str
+    faq_id: int | None
+    handled_by: str
+    created_at: dt.datetime
+
+
+class AnswerIn(BaseModel):
+    """A staff answer; optionally published as a new FAQ."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer: str = Field(min_length=2, max_length=4000)
+    create_faq: bool = False
+    faq_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120)
+    question: str | None = Field(default=None, min_length=3, max_length=1000)
+    service_code: str = Field(default="", pattern=r"^(\d{11})?$")
+    publish: bool = True

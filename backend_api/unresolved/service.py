@@ -1,0 +1,84 @@
+"""Logging unresolved questions and answering them into the knowledge base."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend_api.audit.service import record_change
+from backend_api.errors import Conflict, NotFound
+from backend_api.faq.schemas import FaqIn
+from backend_api.faq.service import create_faq
+from backend_api.unresolved.models import UnresolvedQuestion
+from backend_api.unresolved.schemas import AnswerIn, UnresolvedIn
+from backend_api.users.security import Principal
+
+
+def log_question(session: Session, data: UnresolvedIn) -> UnresolvedQuestion:
+    """Record a question the assistant could not answer."""
+    item = UnresolvedQuestion(
+        question=data.question.strip(),
+        channel=data.channel,
+        conversation_id=data.conversation_id,
+        candidates=[c.model_dump() for c in data.candidates],
+    )
+    session.add(item)
+    session.commit()
+    return item
+
+
+def list_questions(session: Session, status: str | None, limit: int, offset: int) -> list[UnresolvedQuestion]:
+    """The review queue, oldest first (first come, first answered)."""
+    query = select(UnresolvedQuestion).order_by(UnresolvedQuestion.id)
+    if status:
+        query = query.where(UnresolvedQuestion.status == status)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def _open_item(session: Session, item_id: int) -> UnresolvedQuestion:
+    item = session.get(UnresolvedQuestion, item_id)
+    if item is None:
+        raise NotFound("unresolved_not_found")
+    if item.status != "new":
+        raise Conflict("unresolved_already_handled")
+    return item
+
+
+def answer(session: Session, actor: Principal, item_id: int, data: AnswerIn) -> UnresolvedQuestion:
+    """Answer a question; with ``create_faq`` the answer becomes an FAQ in the same transaction."""
+    item = _open_item(session, item_id)
+    item.status = "answered"
+    item.answer = data.answer
+    item.handled_by = actor.username
+    if data.create_faq:
+        faq = create_faq(
+            session,
+            actor,
+            FaqIn(
+                id=data.faq_id or f"staff-{item.id}-{secrets.token_hex(3)}",
+                service=data.service_code,
+                question=data.question or item.question,
+                alternatives=[item.question] if data.question and data.question != item.question else [],
+                answer=data.answer,
+                tags=["from-unresolved"],
+                status="published" if data.publish else "draft",
+            ),
+        )
+        item.faq_id = faq.id
+    record_change(session, actor, "answer", "unresolved", str(item.id), {"status": "new"},
+                  {"status": "answered", "answer": data.answer, "faq_id": item.faq_id})
+    session.commit()
+    return item
+
+
+def dismiss(session: Session, actor: Principal, item_id: int) -> UnresolvedQuestion:
+    """Dismiss a question that needs no answer (spam, chit-chat, duplicate)."""
+    item = _open_item(session, item_id)
+    item.status = "dismissed"
+    item.handled_by = actor.username
+    record_change(session, actor, "dismiss", "unresolved", str(item.id), {"status": "new"},
+                  {"status": "dismissed"})
+    session.commit()
+    return item

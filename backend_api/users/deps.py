@@ -1,0 +1,45 @@
+"""Authorisation dependencies: who may call an endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from backend_api.errors import ApiError
+from backend_api.users.security import Principal, read_token
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current_principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> Principal:
+    """The caller behind the bearer token; 401 when missing, invalid or expired."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ApiError(401, "not_authenticated")
+    secret = request.app.state.settings.jwt_secret.get_secret_value()
+    principal = read_token(credentials.credentials, secret)
+    if principal is None:
+        raise ApiError(401, "invalid_token")
+    active = request.app.state.active_users
+    if not active.is_active(principal.username):
+        raise ApiError(401, "invalid_token")
+    return principal
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that admits only callers with one of ``roles`` (403 otherwise)."""
+
+    def _check(principal: Principal = Depends(current_principal)) -> Principal:
+        if principal.role not in roles:
+            raise ApiError(403, "forbidden")
+        return principal
+
+    return _check
+
+
+ADMIN = require_roles("admin")
+STAFF = require_roles("staff", "admin")
+ASSISTANT = require_roles("assistant", "staff", "admin")

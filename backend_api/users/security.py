@@ -1,0 +1,54 @@
+"""Password hashing (Argon2id) and signed, expiring access tokens (JWT, HS256)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+_ALGORITHM = "HS256"
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with Argon2id."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Check a password against its hash without raising."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    username: str
+    role: str
+
+
+def issue_token(principal: Principal, secret: str, ttl_minutes: int) -> tuple[str, int]:
+    """Return a signed token for ``principal`` and its lifetime in seconds."""
+    now = dt.datetime.now(dt.UTC)
+    expires = now + dt.timedelta(minutes=ttl_minutes)
+    claims = {"sub": principal.username, "role": principal.role, "iat": now, "exp": expires}
+    return jwt.encode(claims, secret, algorithm=_ALGORITHM), ttl_minutes * 60
+
+
+def read_token(token: str, secret: str) -> Principal | None:
+    """Return the principal of a valid, unexpired token, or None."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=[_ALGORITHM], options={"require": ["exp"]})
+    except jwt.PyJWTError:
+        return None
+    username, role = claims.get("sub"), claims.get("role")
+    if not isinstance(username, str) or not isinstance(role, str):
+        return None
+    return Principal(username=username, role=role)

@@ -1,0 +1,1 @@
+"""Finding the service card or FAQ that answers a citizen's question."""

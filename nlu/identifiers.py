@@ -1,0 +1,129 @@
+"""Iranian identifiers: national code (کد ملی), mobile numbers and tracking codes.
+
+All functions accept Persian, Arabic-Indic or Latin digits and common separators.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlu.digits import to_latin_digits
+
+_SEPARATORS = re.compile(r"[\s\-_.\u200c/]+")
+
+
+def _compact(text: str) -> str:
+    return _SEPARATORS.sub("", to_latin_digits(text.strip()))
+
+
+def normalize_national_code(text: str) -> str | None:
+    """Return the 10-digit national code in ``text`` if its check digit is valid, else None.
+
+    Codes written with fewer digits (leading zeros dropped, common on old cards) are padded,
+    and codes made of one repeated digit are refused, as the national registry does.
+    """
+    code = _compact(text)
+    if not code.isdigit() or not 8 <= len(code) <= 10:
+        return None
+    code = code.zfill(10)
+    if len(set(code)) == 1:
+        return None
+    total = sum(int(code[i]) * (10 - i) for i in range(9))
+    remainder = total % 11
+    check = remainder if remainder < 2 else 11 - remainder
+    return code if int(code[9]) == check else None
+
+
+def is_valid_national_code(text: str) -> bool:
+    """Tell whether ``text`` is a national code with a valid check digit."""
+    return normalize_national_code(text) is not None
+
+
+def national_code_check_digit(first_nine: str) -> int:
+    """Compute the check digit for the first nine digits of a national code."""
+    total = sum(int(first_nine[i]) * (10 - i) for i in range(9))
+    remainder = total % 11
+    return remainder if remainder < 2 else 11 - remainder
+
+
+_MOBILE = re.compile(r"^(?:\+98|0098|98|0)?(9\d{9})$")
+
+
+def normalize_mobile(text: str) -> str | None:
+    """Return an Iranian mobile number as ``09XXXXXXXXX``, or None if ``text`` is not one.
+
+    Accepts 09…, 9…, +989…, 00989…, 989…, with Persian or Arabic digits and spaces or dashes.
+    """
+    compact = _compact(text).replace("(", "").replace(")", "")
+    match = _MOBILE.match(compact)
+    return "0" + match.group(1) if match else None
+
+
+def mask_national_code(code: str) -> str:
+    """Mask a national code for logs: keep the first and last two digits."""
+    digits = _compact(code)
+    return digits[:2] + "*" * max(len(digits) - 4, 0) + digits[-2:] if len(digits) > 4 else "****"
+
+
+def mask_mobile(mobile: str) -> str:
+    """Mask a mobile number for logs: keep the operator prefix and the last two digits."""
+    digits = _compact(mobile)
+    return digits[:4] + "*" * max(len(digits) - 6, 0) + digits[-2:] if len(digits) > 6 else "****"
+
+
+# Verhoeff check digit: detects every single-digit error and every adjacent transposition,
+# the two mistakes people make when typing a code on a phone keypad.
+_VERHOEFF_D = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
+    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
+    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
+    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
+    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
+    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
+    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
+    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
+    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+)
+_VERHOEFF_P = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
+    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
+    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
+    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0),
+    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
+    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
+    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
+)
+_VERHOEFF_INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
+
+TRACKING_CODE_LENGTH = 10
+
+
+def verhoeff_check_digit(digits: str) -> str:
+    """Compute the Verhoeff check digit to append to ``digits``."""
+    c = 0
+    for i, ch in enumerate(reversed(digits)):
+        c = _VERHOEFF_D[c][_VERHOEFF_P[(i + 1) % 8][int(ch)]]
+    return str(_VERHOEFF_INV[c])
+
+
+def verhoeff_is_valid(digits: str) -> bool:
+    """Tell whether ``digits`` ends with a correct Verhoeff check digit."""
+    c = 0
+    for i, ch in enumerate(reversed(digits)):
+        c = _VERHOEFF_D[c][_VERHOEFF_P[i % 8][int(ch)]]
+    return c == 0
+
+
+def normalize_tracking_code(text: str) -> str | None:
+    """Return the 10-digit tracking code in ``text`` if its check digit is valid, else None."""
+    code = _compact(text)
+    if len(code) != TRACKING_CODE_LENGTH or not code.isdigit() or not verhoeff_is_valid(code):
+        return None
+    return code
+
+
+def format_tracking_code(code: str) -> str:
+    """Group a tracking code for reading aloud or typing: ``1234-5678-90``."""
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
