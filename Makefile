@@ -1,0 +1,50 @@
+# Dastyar — the operator's commands. `make help` lists them.
+PYTHON ?= python3
+export DASTYAR_VENV_ROOT ?= $(CURDIR)/.venv
+APP_PY := $(DASTYAR_VENV_ROOT)/app/bin/python
+RASA_PY := $(DASTYAR_VENV_ROOT)/rasa/bin/python
+export PYTHONPATH := $(CURDIR)
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run train check test test-app test-rasa lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: ## create or update both environments (idempotent; only what changed)
+	@$(PYTHON) -m assistant.bootstrap
+
+run: install ## train if needed and start the whole assistant (Ctrl-C stops it)
+	@$(APP_PY) -m assistant run
+
+train: install ## train the Rasa model
+	@$(APP_PY) -m assistant train
+
+check: ## health of every running component
+	@$(APP_PY) -m assistant check
+
+test: install ## install what is missing, train if needed, and run every test
+	@$(APP_PY) -m assistant train
+	@$(MAKE) --no-print-directory test-app test-rasa
+
+test-app: ## tests that run in the app env (backend, knowledge, connectors, CLI, end to end)
+	@$(APP_PY) -m pytest tests --ignore=tests/actions $(PYTEST_ARGS)
+
+test-rasa: ## tests that run in the Rasa env (actions)
+	@$(RASA_PY) -m pytest tests/actions -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install ## ruff (lint and format check) and mypy
+	@$(APP_PY) -m ruff check .
+	@$(APP_PY) -m ruff format --check .
+	@$(APP_PY) -m mypy
+
+format: install ## apply ruff's formatting and safe fixes
+	@$(APP_PY) -m ruff format .
+	@$(APP_PY) -m ruff check --fix .
+
+bench: install ## backend throughput and latency (SQLite and PostgreSQL)
+	@$(APP_PY) bench/backend.py
+
+clean: ## remove trained models, logs and local data (keeps the environments)
+	rm -rf models var results

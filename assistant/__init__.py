@@ -1,0 +1,1 @@
+"""The operator's entry point: install, train, check and run the whole assistant."""

@@ -1,0 +1,188 @@
+"""``python -m assistant``: run, train, check, catalogue import/export, chat."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import signal
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+
+from assistant import rasa_tasks
+from assistant.secrets_file import load_or_create
+from assistant.settings import AssistantSettings, get_settings
+from assistant.stack import component_env, components
+from assistant.supervisor import ComponentFailed, Supervisor, is_healthy, tail
+
+logger = logging.getLogger("assistant")
+
+
+def say(message: str) -> None:
+    """Tell the operator something (stderr, unbuffered)."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
+    """Train if needed, start every component, print where to go, and watch until Ctrl-C."""
+    if not args.no_train and rasa_tasks.train(settings) != 0:
+        say("Training failed; see the output above.")
+        return 1
+    secrets, created = load_or_create(settings.data_dir)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    supervisor = Supervisor(settings.data_dir / "logs" / stamp, say)
+    stopping = {"flag": False}
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        stopping["flag"] = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    env = component_env(settings, secrets)
+    say(f"Starting Dastyar; logs in {supervisor.log_dir}")
+    try:
+        for component in components(settings, env):
+            if stopping["flag"]:
+                break
+            supervisor.start(component, settings.start_timeout)
+    except ComponentFailed as exc:
+        say(f"✗ {exc.component.name} failed: {exc.reason}. Last lines of {exc.component.log_path}:")
+        for line in tail(exc.component.log_path):
+            say(f"    {line}")
+        supervisor.stop_all()
+        return 1
+    if not stopping["flag"]:
+        say("")
+        say("Dastyar (دستیار) is running:")
+        say(f"  web chat       {settings.url(settings.gateway_port)}/")
+        say(f"  backend API    {settings.url(settings.backend_port)}/docs")
+        say(f"  Rasa server    {settings.url(settings.rasa_port)}")
+        say(f"  action server  {settings.url(settings.actions_port)}")
+        if created:
+            say(f"  admin login    admin / {secrets['DASTYAR_BACKEND_ADMIN_PASSWORD']}"
+                f"  (stored in {settings.data_dir / 'secrets.env'})")
+        say("Press Ctrl-C to stop.")
+    dead = supervisor.watch(lambda: stopping["flag"])
+    if dead is not None:
+        say(f"✗ {dead.name} stopped unexpectedly. Last lines of {dead.log_path}:")
+        for line in tail(dead.log_path):
+            say(f"    {line}")
+    say("Stopping…")
+    supervisor.stop_all()
+    say("Stopped.")
+    return 1 if dead is not None else 0
+
+
+def cmd_train(settings: AssistantSettings, args: argparse.Namespace) -> int:
+    """Train the Rasa model."""
+    return rasa_tasks.train(settings, force=args.force)
+
+
+def cmd_check(settings: AssistantSettings, _args: argparse.Namespace) -> int:
+    """Report the health of every component; non-zero if any is down."""
+    secrets = {"DASTYAR_BACKEND_ASSISTANT_PASSWORD": ""}
+    failures = 0
+    for component in components(settings, component_env(settings, secrets)):
+        healthy = is_healthy(component.health_url)
+        failures += not healthy
+        say(f"{'✓' if healthy else '✗'} {component.name:<8} {component.health_url}")
+    return 1 if failures else 0
+
+
+def cmd_catalogue(settings: AssistantSettings, args: argparse.Namespace) -> int:
+    """Import or export the catalogue straight into or out of the backend database."""
+    from backend_api.catalogue.transfer import (
+        CatalogueImportError,
+        export_catalogue,
+        import_bundle,
+        load_sources,
+    )
+    from backend_api.db import make_engine, make_session_factory
+    from backend_api.migrate import upgrade
+    from backend_api.settings import BackendSettings
+    from backend_api.users.security import Principal
+
+    backend = BackendSettings(data_dir=settings.data_dir)
+    url = backend.resolved_database_url()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(url)
+    factory = make_session_factory(make_engine(url))
+    with factory() as session:
+        if args.action == "export":
+            files = export_catalogue(session, Path(args.path), args.format)
+            say(f"exported {len(files)} file(s) to {args.path}")
+            return 0
+        bundle = load_sources(Path(args.path))
+        try:
+            counts = import_bundle(session, bundle, Principal("cli", "admin"))
+        except CatalogueImportError as exc:
+            session.rollback()
+            say(f"Nothing was imported: {len(exc.problems)} problem(s):")
+            for problem in exc.problems:
+                say(f"  {problem}")
+            return 1
+        if args.dry_run:
+            session.rollback()
+            say(f"valid: {counts} (dry run, nothing written)")
+        else:
+            session.commit()
+            say(f"imported {counts}")
+    return 0
+
+
+def cmd_chat(settings: AssistantSettings, args: argparse.Namespace) -> int:
+    """Talk to the assistant from the terminal through the gateway."""
+    url = f"{settings.url(settings.gateway_port)}/api/chat"
+    sender = args.sender or f"cli-{uuid.uuid4().hex[:8]}"
+    say("Type a message (Ctrl-D to quit).")
+    with httpx.Client(timeout=30) as client:
+        for line in sys.stdin:
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                response = client.post(url, json={"sender": sender, "message": text})
+                response.raise_for_status()
+            except httpx.HTTPError as exc:
+                say(f"(the gateway at {url} did not answer: {exc.__class__.__name__})")
+                return 1
+            for message in response.json().get("messages", []):
+                say(f"دستیار: {message.get('text', '')}")
+                for i, button in enumerate(message.get("buttons", []), start=1):
+                    say(f"   {i}. {button.get('title', '')}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="train if needed and start the whole assistant")
+    run.add_argument("--no-train", action="store_true", help="use the newest model as it is")
+    run.set_defaults(handler=cmd_run)
+    train = sub.add_parser("train", help="train the Rasa model")
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    train.set_defaults(handler=cmd_train)
+    sub.add_parser("check", help="health of every component").set_defaults(handler=cmd_check)
+    catalogue = sub.add_parser("catalogue", help="import or export the service catalogue")
+    catalogue.add_argument("action", choices=("import", "export"))
+    catalogue.add_argument("path", help="a file or folder (import) or a folder (export)")
+    catalogue.add_argument("--format", choices=("yaml", "json", "csv"), default="yaml")
+    catalogue.add_argument("--dry-run", action="store_true", help="validate only")
+    catalogue.set_defaults(handler=cmd_catalogue)
+    chat = sub.add_parser("chat", help="talk to the assistant in the terminal")
+    chat.add_argument("--sender", default="", help="conversation id (default: a new one)")
+    chat.set_defaults(handler=cmd_chat)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    return int(args.handler(get_settings(), args))

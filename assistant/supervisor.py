@@ -1,0 +1,125 @@
+"""A small process supervisor: start components in order, wait until healthy, watch, stop cleanly."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+TAIL_LINES = 30
+
+
+@dataclass
+class Component:
+    """One process of the stack."""
+
+    name: str
+    command: list[str]
+    health_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+
+class ComponentFailed(RuntimeError):
+    """A component exited or never became healthy."""
+
+    def __init__(self, component: Component, reason: str) -> None:
+        super().__init__(f"{component.name}: {reason}")
+        self.component = component
+        self.reason = reason
+
+
+def tail(path: Path | None, lines: int = TAIL_LINES) -> list[str]:
+    """The last ``lines`` lines of a log file."""
+    if path is None or not path.exists():
+        return []
+    return path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+
+
+def is_healthy(url: str, timeout: float = 2.0) -> bool:
+    """Tell whether ``url`` answers with a 2xx status."""
+    try:
+        return httpx.get(url, timeout=timeout).is_success
+    except httpx.HTTPError:
+        return False
+
+
+class Supervisor:
+    """Starts components one after another and stops all of them together."""
+
+    def __init__(self, log_dir: Path, say: Callable[[str], None]) -> None:
+        self.log_dir = log_dir
+        self.components: list[Component] = []
+        self._say = say
+
+    def start(self, component: Component, timeout: float) -> None:
+        """Start ``component`` and wait until its health URL answers (or raise)."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        component.log_path = self.log_dir / f"{component.name}.log"
+        log = component.log_path.open("ab")
+        env = {**os.environ, **component.env}
+        # Own process group: Ctrl-C in the terminal reaches the supervisor only, which then
+        # stops every component in order instead of all of them dying at once mid-write.
+        component.process = subprocess.Popen(
+            component.command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=component.cwd,
+            start_new_session=True,
+        )
+        log.close()
+        self.components.append(component)
+        started = time.monotonic()
+        last_note = started
+        while True:
+            if component.process.poll() is not None:
+                raise ComponentFailed(component, f"exited with code {component.process.returncode}")
+            if is_healthy(component.health_url):
+                self._say(f"✓ {component.name} is up ({time.monotonic() - started:.0f} s)")
+                return
+            if time.monotonic() - started > timeout:
+                raise ComponentFailed(component, f"not healthy after {timeout:.0f} s")
+            if time.monotonic() - last_note > 15:
+                self._say(f"  … waiting for {component.name} ({time.monotonic() - started:.0f} s)")
+                last_note = time.monotonic()
+            time.sleep(0.5)
+
+    def watch(self, stop_requested: Callable[[], bool]) -> Component | None:
+        """Block until a stop is requested (None) or a component dies (that component)."""
+        while not stop_requested():
+            for component in self.components:
+                if component.process is not None and component.process.poll() is not None:
+                    return component
+            time.sleep(0.5)
+        return None
+
+    def stop_all(self, grace: float = 15.0) -> None:
+        """Stop components in reverse order: SIGTERM, then SIGKILL after ``grace`` seconds."""
+        for component in reversed(self.components):
+            process = component.process
+            if process is None or process.poll() is not None:
+                continue
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                logger.warning("%s did not stop in %.0f s; killing it", component.name, grace)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            self._say(f"  stopped {component.name}")
+        self.components.clear()

@@ -1,0 +1,1 @@
+"""Channels: the web chat gateway (and, later, Telegram, Bale and SMS adapters)."""
