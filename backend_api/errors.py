@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -110,9 +112,9 @@ def error_body(messages: MessageCatalogue, code: str, details: Any = None, **par
     return {"error": body}
 
 
-def _validation_details(messages: MessageCatalogue, exc: RequestValidationError) -> list[dict]:
+def _validation_details(messages: MessageCatalogue, errors: Sequence[Any]) -> list[dict]:
     details = []
-    for err in exc.errors():
+    for err in errors:
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
         kind = str(err.get("type", "value_error"))
         code = kind if messages.has(kind) else "invalid_value"
@@ -129,12 +131,20 @@ def install_error_handlers(app: FastAPI, messages: MessageCatalogue) -> None:
             error_body(messages, exc.code, exc.details, **exc.params), status_code=exc.status
         )
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = _validation_details(messages, exc)
+    def validation_response(errors: Sequence[Any]) -> JSONResponse:
+        details = _validation_details(messages, errors)
         first = details[0]["code"] if details else "validation_error"
         code = first if first != "invalid_value" else "validation_error"
         return JSONResponse(error_body(messages, code, details), status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_response(exc.errors())
+
+    @app.exception_handler(ValidationError)
+    async def _model_validation(_request: Request, exc: ValidationError) -> JSONResponse:
+        # Models validated inside an endpoint (e.g. from form fields) fail like request bodies.
+        return validation_response(exc.errors())
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

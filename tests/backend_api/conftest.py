@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,24 +36,30 @@ def _postgres_available() -> bool:
         return False
 
 
-def _reset_postgres() -> None:
+def _run_on_postgres(statement: str) -> None:
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(statement))
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The PostgreSQL test database, migrated once per session."""
+def postgres_url() -> Iterator[str]:
+    """A private schema in the PostgreSQL test database, migrated once per session.
+
+    Its own schema lets several test runs (and benchmarks) share the server without interfering.
+    """
     if not _postgres_available():
         if os.environ.get("DASTYAR_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required here but {POSTGRES_URL} does not answer")
         pytest.skip("no PostgreSQL at 127.0.0.1:5432 (set DASTYAR_TEST_REQUIRE_POSTGRES=1 to fail)")
-    _reset_postgres()
-    upgrade(POSTGRES_URL)
-    return POSTGRES_URL
+    schema = f"test_{os.getpid()}_{secrets.token_hex(3)}"
+    _run_on_postgres(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    upgrade(url)
+    yield url
+    _run_on_postgres(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,682 @@
+"""Backend throughput and latency: file requests, then look them up at a fixed rate.
+
+Starts the real backend (``python -m backend_api serve``) as a subprocess on 127.0.0.1, once
+per database (a SQLite file in a temporary folder, and PostgreSQL when it answers), and drives
+it with ``httpx.AsyncClient``:
+
+* phase 1, filing: ``--clients`` concurrent clients file requests as fast as the server answers
+  (closed loop), each with its own ``Idempotency-Key``, for ``--duration`` seconds;
+* phase 2, status check: an open-loop load of ``--rate`` lookups per second spread across the
+  same number of clients; every request has a planned start time and its latency is measured
+  from that time, so waiting behind a slow server counts (no coordinated omission).
+
+The target is "p95 < 50 ms at 200 req/s" for the status check. Progress goes to the log
+(stderr); the result table (markdown) or, with ``--json``, one JSON object goes to stdout.
+
+    PYTHONPATH=. python bench/backend.py [--db sqlite|postgres|both] [--duration S]
+        [--rate R] [--clients N] [--workers W] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import platform
+import random
+import secrets
+import signal
+import socket
+import sqlite3
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from nlu.identifiers import national_code_check_digit  # noqa: E402
+
+logger = logging.getLogger("bench.backend")
+
+POSTGRES_URL = os.environ.get(
+    "DASTYAR_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+HOST = "127.0.0.1"
+ASSISTANT_USER = "assistant"
+FALLBACK_SERVICE = "10202000001"  # passport, in the sample catalogue
+TARGET_P95_MS = 50.0
+DEFAULT_WORKERS = 1
+START_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 15.0
+REQUEST_TIMEOUT_S = 10.0
+DRAIN_S = 10.0  # how long in-flight requests may finish after a phase's deadline
+
+
+@dataclass
+class PhaseResult:
+    """What one phase measured."""
+
+    name: str
+    duration_s: float
+    requests: int = 0
+    ok: int = 0
+    errors: int = 0
+    throughput: float = 0.0
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    max_ms: float | None = None
+    target_rate: float | None = None
+    unsent: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
+    server_cpu_ms_per_req: float | None = None
+    client_cpu_ms_per_req: float | None = None
+    met: bool | None = None
+
+
+@dataclass
+class RunResult:
+    """The results for one database."""
+
+    database: str
+    db_version: str
+    workers: int
+    phases: list[PhaseResult] = field(default_factory=list)
+    note: str = ""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def national_code(rng: random.Random) -> str:
+    """A random national code with a correct check digit."""
+    first_nine = f"{rng.randrange(1, 10**9):09d}"
+    return first_nine + str(national_code_check_digit(first_nine))
+
+
+def mobile(rng: random.Random) -> str:
+    """A random mobile number in the canonical 09xxxxxxxxx form."""
+    return f"09{rng.randrange(10**9):09d}"
+
+
+def percentile(sorted_values: list[float], pct: float) -> float | None:
+    """The nearest-rank percentile of an ascending list, or None when it is empty."""
+    if not sorted_values:
+        return None
+    rank = max(1, min(len(sorted_values), round(pct / 100.0 * len(sorted_values) + 0.5)))
+    return sorted_values[rank - 1]
+
+
+def session_cpu_seconds(session_id: int) -> float | None:
+    """User plus system CPU seconds of the live processes in a session (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    found = False
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rfind(")") + 2 :].split()
+        # fields[0] is the state (field 3), so field n is fields[n - 3]
+        if int(fields[3]) != session_id:
+            continue
+        found = True
+        total += int(fields[11]) + int(fields[12])
+    return total / tick if found else None
+
+
+# --------------------------------------------------------------------------- databases
+
+
+def postgres_version(url: str) -> str | None:
+    """PostgreSQL's version string, or None when it does not answer."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            version = conn.scalar(text("SHOW server_version"))
+        return f"PostgreSQL {version}"
+    except Exception as exc:  # any failure means "not there"
+        logger.info("PostgreSQL at %s does not answer: %s", url, exc.__class__.__name__)
+        return None
+    finally:
+        engine.dispose()
+
+
+def reset_postgres(url: str) -> None:
+    """Drop and recreate the public schema, so the backend starts from an empty database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class Backend:
+    """The real backend as a subprocess; a context manager that always stops it."""
+
+    def __init__(self, database_url: str, data_dir: Path, workers: int) -> None:
+        self.port = free_port()
+        self.base_url = f"http://{HOST}:{self.port}"
+        self.password = secrets.token_urlsafe(18)
+        self.workers = workers
+        self.log_path = data_dir / "backend.log"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_BACKEND_")}
+        pythonpath = [str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        self.env.update(
+            {
+                "PYTHONPATH": os.pathsep.join(pythonpath),
+                "DASTYAR_BACKEND_HOST": HOST,
+                "DASTYAR_BACKEND_PORT": str(self.port),
+                "DASTYAR_BACKEND_DATABASE_URL": database_url,
+                "DASTYAR_BACKEND_DATA_DIR": str(data_dir),
+                "DASTYAR_BACKEND_JWT_SECRET": secrets.token_urlsafe(48),
+                "DASTYAR_BACKEND_ASSISTANT_USERNAME": ASSISTANT_USER,
+                "DASTYAR_BACKEND_ASSISTANT_PASSWORD": self.password,
+                "DASTYAR_BACKEND_SEED_CATALOGUE": "true",
+                "DASTYAR_BACKEND_MIGRATE_ON_START": "true",
+            }
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
+
+    def __enter__(self) -> Backend:
+        """Start the server (its own session, so a Ctrl-C here reaches it only through us)."""
+        self._log = self.log_path.open("wb")
+        command = [sys.executable, "-m", "backend_api", "serve", "--workers", str(self.workers)]
+        logger.info("starting the backend on port %d with %d worker(s)", self.port, self.workers)
+        self.proc = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the server: SIGTERM, then SIGKILL to its process group if it lingers."""
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop the server and wait for it."""
+        proc = self.proc
+        if proc is None:
+            return
+        self.proc = None
+        if proc.poll() is None:
+            logger.info("stopping the backend (pid %d)", proc.pid)
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                logger.warning("the backend did not stop in %.0f s; killing it", STOP_TIMEOUT_S)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        # workers of a multi-process server share its process group; none may outlive it
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds used so far by the server's processes."""
+        return session_cpu_seconds(self.proc.pid) if self.proc else None
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines of the server's output."""
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def wait_ready(self) -> None:
+        """Poll /health until it answers 200; fail if the process exits or it takes too long."""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        with httpx.Client(base_url=self.base_url, timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                if self.proc is None or self.proc.poll() is not None:
+                    raise RuntimeError(f"the backend exited at start-up:\n{self.log_tail()}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if client.get("/health").status_code == 200:
+                        return
+                time.sleep(0.2)
+        raise RuntimeError(
+            f"the backend was not ready in {START_TIMEOUT_S:.0f} s:\n{self.log_tail()}"
+        )
+
+    def token(self) -> str:
+        """A bearer token for the assistant account."""
+        with httpx.Client(base_url=self.base_url, timeout=30.0) as client:
+            response = client.post(
+                "/api/v1/auth/token", json={"username": ASSISTANT_USER, "password": self.password}
+            )
+            response.raise_for_status()
+            return str(response.json()["access_token"])
+
+    def service_codes(self, headers: dict[str, str]) -> list[str]:
+        """Codes of the active services in the catalogue (the passport service if none)."""
+        with httpx.Client(base_url=self.base_url, timeout=30.0, headers=headers) as client:
+            response = client.get("/api/v1/catalogue/services", params={"limit": 200})
+            codes = [item["code"] for item in response.json().get("items", [])]
+        return codes or [FALLBACK_SERVICE]
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class Samples:
+    """Raw observations of one phase."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    unsent: int = 0
+
+    def error(self, kind: str) -> None:
+        """Count one failed request."""
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+
+def _new_client(base_url: str, headers: dict[str, str], tls: ssl.SSLContext) -> httpx.AsyncClient:
+    # one keep-alive connection per simulated client, as a real caller would hold; the TLS
+    # context is shared because building one per client costs tens of milliseconds of CPU
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers=headers,
+        timeout=REQUEST_TIMEOUT_S,
+        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        verify=tls,
+    )
+
+
+class _Meter:
+    """Wall time and CPU time (server and load generator) over one phase."""
+
+    def __init__(self, server_cpu: Callable[[], float | None]) -> None:
+        self._server_cpu = server_cpu
+        self.start = time.perf_counter()
+        self._server0 = server_cpu()
+        self._client0 = time.process_time()
+
+    def finish(self, phase: PhaseResult) -> None:
+        """Fill in the CPU cost per request of ``phase``."""
+        server1 = self._server_cpu()
+        done = max(phase.requests, 1)
+        if self._server0 is not None and server1 is not None:
+            phase.server_cpu_ms_per_req = round((server1 - self._server0) * 1000 / done, 2)
+        phase.client_cpu_ms_per_req = round((time.process_time() - self._client0) * 1000 / done, 2)
+
+
+def _summarise(
+    name: str, samples: Samples, elapsed: float, target_rate: float | None
+) -> PhaseResult:
+    ordered = sorted(samples.latencies_ms)
+    errors = sum(samples.errors.values())
+    return PhaseResult(
+        name=name,
+        duration_s=round(elapsed, 2),
+        requests=len(ordered) + errors,
+        ok=len(ordered),
+        errors=errors,
+        throughput=round(len(ordered) / elapsed, 1) if elapsed > 0 else 0.0,
+        p50_ms=_round(percentile(ordered, 50)),
+        p95_ms=_round(percentile(ordered, 95)),
+        p99_ms=_round(percentile(ordered, 99)),
+        max_ms=_round(ordered[-1] if ordered else None),
+        target_rate=target_rate,
+        unsent=samples.unsent,
+        error_kinds=dict(samples.errors),
+    )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+async def file_requests(
+    clients: list[httpx.AsyncClient],
+    services: list[str],
+    duration: float,
+    server_cpu: Callable[[], float | None],
+) -> tuple[PhaseResult, list[tuple[str, str]]]:
+    """Phase 1: closed-loop filing by every client for ``duration`` seconds."""
+    samples = Samples()
+    filed: list[tuple[str, str]] = []
+    meter = _Meter(server_cpu)
+    deadline = meter.start + duration
+
+    async def one_client(index: int, client: httpx.AsyncClient) -> None:
+        rng = random.Random(f"file-{index}")
+        while time.perf_counter() < deadline:
+            code = national_code(rng)
+            body = {
+                "service_code": rng.choice(services),
+                "full_name": "شهروند آزمایشی",
+                "national_code": code,
+                "mobile": mobile(rng),
+                "description": "درخواست آزمایشی برای سنجش کارایی",
+                "channel": "web",
+            }
+            sent = time.perf_counter()
+            try:
+                response = await client.post(
+                    "/api/v1/requests", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
+                )
+            except httpx.HTTPError as exc:
+                samples.error(exc.__class__.__name__)
+                continue
+            if response.status_code == 201:
+                samples.latencies_ms.append((time.perf_counter() - sent) * 1000)
+                filed.append((response.json()["tracking_code"], code))
+            else:
+                samples.error(f"HTTP {response.status_code}")
+
+    await asyncio.wait_for(
+        asyncio.gather(*(one_client(i, c) for i, c in enumerate(clients))),
+        duration + DRAIN_S + REQUEST_TIMEOUT_S,
+    )
+    result = _summarise("filing", samples, time.perf_counter() - meter.start, None)
+    meter.finish(result)
+    return result, filed
+
+
+async def look_up_requests(
+    clients: list[httpx.AsyncClient],
+    filed: list[tuple[str, str]],
+    duration: float,
+    rate: float,
+    server_cpu: Callable[[], float | None],
+) -> PhaseResult:
+    """Phase 2: open-loop lookups at ``rate`` per second spread over the clients.
+
+    Request ``i`` is planned at ``start + i / rate`` and sent by client ``i % len(clients)``;
+    its latency runs from the planned time, so a request that had to wait for its client (or
+    for the event loop) counts the wait. Requests still unsent at the deadline are ``unsent``.
+    """
+    samples = Samples()
+    total = int(rate * duration)
+    interval = 1.0 / rate
+    meter = _Meter(server_cpu)
+    start = meter.start
+    deadline = start + duration
+    step = len(clients)
+
+    async def one_client(index: int, client: httpx.AsyncClient) -> None:
+        rng = random.Random(f"lookup-{index}")
+        for i in range(index, total, step):
+            planned = start + i * interval
+            now = time.perf_counter()
+            if now >= deadline:
+                samples.unsent += len(range(i, total, step))
+                return
+            if planned > now:
+                await asyncio.sleep(planned - now)
+            tracking_code, code = rng.choice(filed)
+            try:
+                response = await client.post(
+                    "/api/v1/requests/lookup",
+                    json={"tracking_code": tracking_code, "national_code": code},
+                )
+            except httpx.HTTPError as exc:
+                samples.error(exc.__class__.__name__)
+                continue
+            if response.status_code == 200:
+                samples.latencies_ms.append((time.perf_counter() - planned) * 1000)
+            else:
+                samples.error(f"HTTP {response.status_code}")
+
+    await asyncio.wait_for(
+        asyncio.gather(*(one_client(i, c) for i, c in enumerate(clients))),
+        duration + DRAIN_S + REQUEST_TIMEOUT_S,
+    )
+    result = _summarise("status check", samples, max(time.perf_counter() - start, duration), rate)
+    meter.finish(result)
+    result.met = (
+        result.p95_ms is not None
+        and result.p95_ms < TARGET_P95_MS
+        and result.errors == 0
+        and result.unsent == 0
+        and result.throughput >= 0.97 * rate
+    )
+    return result
+
+
+async def run_phases(
+    backend: Backend, headers: dict[str, str], services: list[str], args: argparse.Namespace
+) -> list[PhaseResult]:
+    """Open the clients (connections warmed up outside the measurement), then run both phases."""
+    tls = ssl.create_default_context()
+    phases: list[PhaseResult] = []
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(_new_client(backend.base_url, headers, tls))
+            for _ in range(args.clients)
+        ]
+        await asyncio.gather(*(client.get("/health") for client in clients))
+        logger.info("phase 1, filing with %d clients for %.0f s", args.clients, args.duration)
+        filing, filed = await file_requests(clients, services, args.duration, backend.cpu_seconds)
+        phases.append(filing)
+        logger.info("filed %d requests, %.1f req/s", filing.ok, filing.throughput)
+        if not filed:
+            logger.warning("nothing was filed, so the status check is skipped")
+            return phases
+        logger.info(
+            "phase 2, status check at %.0f req/s over %d clients for %.0f s",
+            args.rate,
+            args.clients,
+            args.duration,
+        )
+        await asyncio.sleep(1.0)  # let the server settle after phase 1
+        lookup = await look_up_requests(
+            clients, filed, args.duration, args.rate, backend.cpu_seconds
+        )
+        phases.append(lookup)
+        logger.info("status check %.1f req/s, p95 %s ms", lookup.throughput, lookup.p95_ms)
+    return phases
+
+
+# --------------------------------------------------------------------------- one database
+
+
+def run_database(name: str, args: argparse.Namespace) -> RunResult | None:
+    """Start the backend on one database, run both phases, and stop it; None if skipped."""
+    with tempfile.TemporaryDirectory(prefix=f"dastyar-bench-{name}-") as tmp:
+        data_dir = Path(tmp)
+        if name == "postgres":
+            version = postgres_version(args.postgres_url)
+            if version is None:
+                sys.stderr.write(
+                    f"note: PostgreSQL at {args.postgres_url} does not answer; skipped\n"
+                )
+                return None
+            reset_postgres(args.postgres_url)
+            url = args.postgres_url
+        else:
+            version = f"SQLite {sqlite3.sqlite_version} (WAL, file)"
+            url = f"sqlite:///{data_dir / 'backend.db'}"
+        result = RunResult(database=name, db_version=version, workers=args.workers)
+        with Backend(url, data_dir, args.workers) as backend:
+            backend.wait_ready()
+            headers = {"Authorization": f"Bearer {backend.token()}"}
+            services = backend.service_codes(headers)
+            logger.info("%s: ready; %d services in the catalogue", name, len(services))
+            result.phases = asyncio.run(run_phases(backend, headers, services, args))
+            if len(result.phases) < 2:
+                result.note = "nothing was filed, so the status check was skipped"
+        return result
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine_facts() -> dict[str, Any]:
+    """Cores, Python and platform of this machine."""
+    return {
+        "cores": os.cpu_count(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "httpx": httpx.__version__,
+    }
+
+
+def _cell(value: object) -> str:
+    return "–" if value is None else str(value)
+
+
+def markdown_report(facts: dict[str, Any], runs: list[RunResult], args: argparse.Namespace) -> str:
+    """The results as a markdown table with the machine facts above it."""
+    lines = [
+        "## Dastyar backend benchmark",
+        "",
+        f"- machine: {facts['cores']} cores, {facts['processor']}, {facts['platform']}",
+        f"- Python: {facts['python']}; load generator (httpx {facts['httpx']}) on the same machine",
+        f"- server: `python -m backend_api serve --workers {args.workers}` (uvicorn), 127.0.0.1",
+        f"- load: {args.clients} clients, {args.duration:.0f} s per phase; status check open loop"
+        f" at {args.rate:.0f} req/s",
+    ]
+    for run in runs:
+        lines.append(f"- {run.database}: {run.db_version}")
+    lines += [
+        "",
+        "| database | workers | phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms "
+        "| max ms | CPU ms/req server | CPU ms/req client | target |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for run in runs:
+        for phase in run.phases:
+            if phase.met is None:
+                target = ""
+            else:
+                target = f"p95 < {TARGET_P95_MS:.0f} ms at {phase.target_rate:.0f} req/s: " + (
+                    "**met**" if phase.met else "**missed**"
+                )
+            errors = str(phase.errors)
+            if phase.unsent:
+                errors += f" (+{phase.unsent} unsent)"
+            lines.append(
+                f"| {run.database} | {run.workers} | {phase.name} | {phase.requests} | {errors} "
+                f"| {phase.throughput} | {_cell(phase.p50_ms)} | {_cell(phase.p95_ms)} "
+                f"| {_cell(phase.p99_ms)} | {_cell(phase.max_ms)} "
+                f"| {_cell(phase.server_cpu_ms_per_req)} | {_cell(phase.client_cpu_ms_per_req)} "
+                f"| {target} |"
+            )
+    for run in runs:
+        for phase in run.phases:
+            if phase.error_kinds:
+                kinds = ", ".join(f"{k} × {v}" for k, v in sorted(phase.error_kinds.items()))
+                lines.append(f"\n{run.database} {phase.name} errors: {kinds}")
+        if run.note:
+            lines.append(f"\n{run.database}: {run.note}")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds per phase")
+    parser.add_argument("--rate", type=float, default=200.0, help="status checks per second")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="server processes")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if args.duration <= 0 or args.rate <= 0 or args.clients < 1 or args.workers < 1:
+        parser.error("--duration, --rate, --clients and --workers must be positive")
+    return args
+
+
+def _raise_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the report."""
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    signal.signal(signal.SIGTERM, _raise_on_sigterm)  # so the server is stopped on SIGTERM too
+    with contextlib.suppress(ImportError):
+        import uvloop  # a faster event loop keeps the load generator's own cost down
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    facts = machine_facts()
+    databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
+    runs: list[RunResult] = []
+    try:
+        for name in databases:
+            run = run_database(name, args)
+            if run is not None:
+                runs.append(run)
+    except KeyboardInterrupt:
+        logger.warning("interrupted; the backend was stopped")
+        return 130
+    if args.json:
+        payload = {"machine": facts, "settings": _settings(args), "runs": [asdict(r) for r in runs]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(markdown_report(facts, runs, args))
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "duration_s": args.duration,
+        "rate": args.rate,
+        "clients": args.clients,
+        "workers": args.workers,
+        "target": f"p95 < {TARGET_P95_MS:.0f} ms at {args.rate:.0f} req/s",
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
