@@ -32,7 +32,7 @@ test-app: ## tests that run in the app env (backend, knowledge, connectors, CLI,
 	@$(APP_PY) -m pytest tests --ignore=tests/actions $(PYTEST_ARGS)
 
 test-rasa: ## tests that run in the Rasa env (actions)
-	@$(RASA_PY) -m pytest tests/actions -p no:cacheprovider $(PYTEST_ARGS)
+	@$(RASA_PY) -m pytest tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and format check) and mypy
 	@$(APP_PY) -m ruff check .

@@ -14,7 +14,7 @@ import httpx
 
 from assistant import rasa_tasks
 from assistant.secrets_file import load_or_create
-from assistant.settings import AssistantSettings, get_settings
+from assistant.settings import AssistantSettings, get_settings, load_env_file
 from assistant.stack import component_env, components
 from assistant.supervisor import ComponentFailed, Supervisor, is_healthy, tail
 
@@ -184,5 +184,6 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    load_env_file()
     args = build_parser().parse_args(argv)
     return int(args.handler(get_settings(), args))

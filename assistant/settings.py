@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,9 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class AssistantSettings(BaseSettings):
     """Where each component listens and where the stack keeps its files."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="DASTYAR_", env_file=ROOT / ".env", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="DASTYAR_", extra="ignore")
 
     host: str = "127.0.0.1"
     gateway_port: int = 8000
@@ -46,3 +45,19 @@ class AssistantSettings(BaseSettings):
 def get_settings() -> AssistantSettings:
     """The process-wide settings."""
     return AssistantSettings()
+
+
+def load_env_file(path: Path = ROOT / ".env") -> None:
+    """Put ``KEY=value`` lines of ``path`` into the environment (variables already set win).
+
+    Every component is a child process, so this one step configures them all.
+    """
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        value = value.split(" #", 1)[0].strip().strip('"').strip("'")
+        os.environ.setdefault(key.strip(), value)

@@ -270,6 +270,18 @@ class Backend:
         except OSError:
             return ""
 
+    def problems(self, limit: int = 12) -> list[str]:
+        """Error lines the server logged (first ``limit``), and how many there were in all."""
+        try:
+            lines = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return []
+        marks = (" ERROR ", " CRITICAL ", "Traceback", "Error:", "Exception:")
+        found = [line for line in lines if any(mark in line for mark in marks)]
+        if len(found) > limit:
+            found = [*found[:limit], f"... {len(found) - limit} more"]
+        return found
+
     def wait_ready(self) -> None:
         """Poll /health until it answers 200; fail if the process exits or it takes too long."""
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -403,7 +415,7 @@ async def file_requests(
                 response = await client.post(
                     "/api/v1/requests", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
                 )
-            except httpx.HTTPError as exc:
+            except Exception as exc:  # httpx errors, and httpcore's on a dropped connection
                 samples.error(exc.__class__.__name__)
                 continue
             if response.status_code == 201:
@@ -458,7 +470,7 @@ async def look_up_requests(
                     "/api/v1/requests/lookup",
                     json={"tracking_code": tracking_code, "national_code": code},
                 )
-            except httpx.HTTPError as exc:
+            except Exception as exc:  # httpx errors, and httpcore's on a dropped connection
                 samples.error(exc.__class__.__name__)
                 continue
             if response.status_code == 200:
@@ -541,9 +553,18 @@ def run_database(name: str, args: argparse.Namespace) -> RunResult | None:
             headers = {"Authorization": f"Bearer {backend.token()}"}
             services = backend.service_codes(headers)
             logger.info("%s: ready; %d services in the catalogue", name, len(services))
-            result.phases = asyncio.run(run_phases(backend, headers, services, args))
+            try:
+                result.phases = asyncio.run(run_phases(backend, headers, services, args))
+            finally:
+                problems = backend.problems()
+                if problems:
+                    logger.warning("%s: the backend logged errors:\n%s", name, "\n".join(problems))
             if len(result.phases) < 2:
                 result.note = "nothing was filed, so the status check was skipped"
+            if problems:
+                result.note = (result.note + "; " if result.note else "") + (
+                    f"the backend logged errors, e.g. {problems[0].strip()[:160]}"
+                )
         return result
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from connectors.rasa_client import RasaClient, RasaUnavailable
 from connectors.settings import GatewaySettings, get_settings
+from nlu.digits import to_persian_digits
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def create_app(
         if not text:
             return notice("empty_message")
         if len(text) > settings.max_message_chars:
-            return notice("message_too_long", limit=settings.max_message_chars)
+            return notice("message_too_long", limit=to_persian_digits(str(settings.max_message_chars)))
         try:
             replies = await client.send(f"web:{body.sender}", text, {"channel": "web"})
         except RasaUnavailable as exc:
