@@ -42,7 +42,10 @@ def describe_duration(domain: dict[str, Any], card: dict[str, Any]) -> str:
     if low == high:
         return phrase(domain, "phrase_days", days=to_persian_digits(str(low)))
     return phrase(
-        domain, "phrase_day_range", low=to_persian_digits(str(low)), high=to_persian_digits(str(high))
+        domain,
+        "phrase_day_range",
+        low=to_persian_digits(str(low)),
+        high=to_persian_digits(str(high)),
     )
 
 

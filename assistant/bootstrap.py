@@ -1,4 +1,4 @@
-"""Create and update the two virtual environments (standard library only: runs before either exists).
+"""Create and update the two virtualenvs (standard library only: it runs before either exists).
 
 The app env holds the backend, knowledge index, connectors and this CLI; the Rasa env holds Rasa 3.6
 and the action server, which pin libraries the app env cannot share. An env is reinstalled only when

@@ -63,8 +63,10 @@ def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
         say(f"  Rasa server    {settings.url(settings.rasa_port)}")
         say(f"  action server  {settings.url(settings.actions_port)}")
         if created:
-            say(f"  admin login    admin / {secrets['DASTYAR_BACKEND_ADMIN_PASSWORD']}"
-                f"  (stored in {settings.data_dir / 'secrets.env'})")
+            say(
+                f"  admin login    admin / {secrets['DASTYAR_BACKEND_ADMIN_PASSWORD']}"
+                f"  (stored in {settings.data_dir / 'secrets.env'})"
+            )
         say("Press Ctrl-C to stop.")
     dead = supervisor.watch(lambda: stopping["flag"])
     if dead is not None:
@@ -182,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     load_env_file()
     args = build_parser().parse_args(argv)

@@ -18,9 +18,18 @@ TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
 def train(settings: AssistantSettings, *, force: bool = False) -> int:
     """Train a model unless one already matches the current data and config (Rasa decides)."""
     command = [
-        str(settings.rasa_python), "-m", "rasa", "train",
-        "--config", "config.yml", "--domain", "domain.yml",
-        "--data", *TRAINING_DATA, "--out", str(settings.models_dir),
+        str(settings.rasa_python),
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        *TRAINING_DATA,
+        "--out",
+        str(settings.models_dir),
     ]
     if force:
         command.append("--force")

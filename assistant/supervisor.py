@@ -1,4 +1,4 @@
-"""A small process supervisor: start components in order, wait until healthy, watch, stop cleanly."""
+"""A small process supervisor: start in order, wait until healthy, watch, stop cleanly."""
 
 from __future__ import annotations
 

@@ -17,7 +17,9 @@ def main() -> None:
     parser.add_argument("command", nargs="?", default="serve", choices=("serve", "migrate"))
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = get_settings()
     if args.command == "migrate":
         upgrade(settings.resolved_database_url())

@@ -140,7 +140,9 @@ class BackendClient:
 
     async def search(self, question: str, limit: int = 5) -> list[SearchHit]:
         """Service cards and FAQs matching ``question``, best first."""
-        body = await self._call("GET", "/search", auth=False, params={"q": question, "limit": limit})
+        body = await self._call(
+            "GET", "/search", auth=False, params={"q": question, "limit": limit}
+        )
         return [SearchHit(**hit) for hit in body["hits"]]
 
     async def service(self, code: str) -> dict[str, Any]:
@@ -178,7 +180,9 @@ class BackendClient:
     ) -> dict[str, Any]:
         """File a complaint or suggestion."""
         key = idempotency_key or uuid.uuid4().hex
-        return await self._call("POST", "/complaints", json=payload, headers={"Idempotency-Key": key})
+        return await self._call(
+            "POST", "/complaints", json=payload, headers={"Idempotency-Key": key}
+        )
 
     async def log_unresolved(
         self, question: str, channel: str, conversation_id: str, candidates: list[dict[str, Any]]

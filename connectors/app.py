@@ -42,9 +42,7 @@ def _texts(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in (yaml.safe_load(path.read_text("utf-8")) or {}).items()}
 
 
-def create_app(
-    settings: GatewaySettings | None = None, rasa: RasaClient | None = None
-) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None, rasa: RasaClient | None = None) -> FastAPI:
     """Build the gateway app."""
     settings = settings or get_settings()
     texts = _texts(settings.texts_file)
@@ -79,7 +77,9 @@ def create_app(
         if not text:
             return notice("empty_message")
         if len(text) > settings.max_message_chars:
-            return notice("message_too_long", limit=to_persian_digits(str(settings.max_message_chars)))
+            return notice(
+                "message_too_long", limit=to_persian_digits(str(settings.max_message_chars))
+            )
         try:
             replies = await client.send(f"web:{body.sender}", text, {"channel": "web"})
         except RasaUnavailable as exc:

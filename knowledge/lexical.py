@@ -15,7 +15,7 @@ def features(text: str, ngram: int = 3) -> list[str]:
     words: list[str] = []
     for token in tokens(text):
         words.extend(part for part in token.split(ZWNJ) if part)
-    grams = []
+    grams: list[str] = []
     for word in words:
         padded = f"<{word}>"
         grams.extend(f"#{padded[i : i + ngram]}" for i in range(max(len(padded) - ngram + 1, 1)))

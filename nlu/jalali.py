@@ -54,7 +54,7 @@ def gregorian_to_jalali(day: dt.date) -> tuple[int, int, int]:
 
 
 def jalali_to_gregorian(jy: int, jm: int, jd: int) -> dt.date:
-    """Convert a Jalali date to a Gregorian :class:`datetime.date` (raises ValueError if invalid)."""
+    """Convert a Jalali date to a Gregorian date (ValueError if it does not exist)."""
     if not 1 <= jm <= 12 or not 1 <= jd <= (31 if jm <= 6 else 30):
         raise ValueError(f"invalid Jalali date {jy}/{jm}/{jd}")
     jy += 1595

@@ -32,7 +32,8 @@ class AuditOut(BaseModel):
 
 
 @router.get("/admin/audit", response_model=list[AuditOut])
-def audit_log(*, 
+def audit_log(
+    *,
     entity: str | None = None,
     actor: str | None = None,
     limit: int = Query(50, ge=1, le=500),

@@ -35,7 +35,7 @@ def record_change(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """Add an audit entry in the caller's transaction, so the change and its record commit together."""
+    """Add an audit entry in the caller's transaction: the change and its record commit together."""
     session.add(
         AuditEntry(
             actor=actor.username,

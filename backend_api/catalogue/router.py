@@ -36,7 +36,8 @@ def clusters(*, session: DbSession) -> list[ClusterOut]:
 
 
 @router.get("/catalogue/services", response_model=Page[ServiceSummary])
-def services(*, 
+def services(
+    *,
     cluster: str | None = Query(None, max_length=64),
     agency: str | None = Query(None, max_length=64),
     q: str | None = Query(None, max_length=200),
@@ -60,7 +61,8 @@ def service_card(*, code: str, session: DbSession) -> ServiceOut:
 
 
 @router.put("/admin/agencies/{code}", response_model=AgencyOut)
-def put_agency(*, 
+def put_agency(
+    *,
     code: str,
     body: AgencyIn,
     actor: Principal = Depends(ADMIN),
@@ -73,7 +75,8 @@ def put_agency(*,
 
 
 @router.put("/admin/clusters/{code}", response_model=ClusterOut)
-def put_cluster(*, 
+def put_cluster(
+    *,
     code: str,
     body: ClusterIn,
     actor: Principal = Depends(ADMIN),
@@ -86,15 +89,16 @@ def put_cluster(*,
 
 
 @router.post("/admin/services", response_model=ServiceOut, status_code=201)
-def create_service(*, 
-    body: ServiceCard, actor: Principal = Depends(ADMIN), session: DbSession
+def create_service(
+    *, body: ServiceCard, actor: Principal = Depends(ADMIN), session: DbSession
 ) -> ServiceOut:
     """Add a service card."""
     return service.service_out(service.save_service(session, actor, body, expected_code=None))
 
 
 @router.put("/admin/services/{code}", response_model=ServiceOut)
-def replace_service(*, 
+def replace_service(
+    *,
     code: str,
     body: ServiceCard,
     actor: Principal = Depends(ADMIN),
@@ -105,9 +109,7 @@ def replace_service(*,
 
 
 @router.delete("/admin/services/{code}", status_code=204)
-def retire_service(*, 
-    code: str, actor: Principal = Depends(ADMIN), session: DbSession
-) -> Response:
+def retire_service(*, code: str, actor: Principal = Depends(ADMIN), session: DbSession) -> Response:
     """Retire a service card."""
     service.retire_service(session, actor, code)
     return Response(status_code=204)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Text = Field(min_length=1, max_length=4000)
-ShortList = Field(default_factory=list, max_length=50)
+ShortList: Any = Field(default_factory=list, max_length=50)
 
 
 class AgencyIn(BaseModel):

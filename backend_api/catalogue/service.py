@@ -178,8 +178,12 @@ def browse_services(
 def upsert_agency(session: Session, actor: Principal, data: AgencyIn) -> Agency:
     """Create or update an agency (admin)."""
     agency = session.scalar(select(Agency).where(Agency.code == data.code))
-    before = data.__class__.model_validate(agency, from_attributes=True).model_dump() if agency else None
-    clash = session.scalar(select(Agency).where(Agency.number == data.number, Agency.code != data.code))
+    before = (
+        data.__class__.model_validate(agency, from_attributes=True).model_dump() if agency else None
+    )
+    clash = session.scalar(
+        select(Agency).where(Agency.number == data.number, Agency.code != data.code)
+    )
     if clash is not None:
         raise Conflict("agency_number_taken")
     if agency is None:
@@ -229,8 +233,15 @@ def save_service(
     if existing is None:
         session.add(service)
     session.flush()
-    record_change(session, actor, "create" if before is None else "update", "service", card.code,
-                  before, card.model_dump(mode="json"))
+    record_change(
+        session,
+        actor,
+        "create" if before is None else "update",
+        "service",
+        card.code,
+        before,
+        card.model_dump(mode="json"),
+    )
     bump_kb_version(session)
     return service
 

@@ -163,12 +163,16 @@ def load_sources(source: Path) -> Bundle:
                 except ValidationError as exc:
                     bundle.problems.append(Problem(str(path), row, _reason(exc)))
                     continue
-                key = (kind, getattr(record, "code", None) or getattr(record, "id"))
+                key = (kind, str(getattr(record, "code", None) or getattr(record, "id", "")))
                 if key in bundle.origins:
                     first = bundle.origins[key]
                     bundle.problems.append(
-                        Problem(str(path), row, f"duplicate {kind[:-1]} '{key[1]}' "
-                                f"(first at {first[0]}, row {first[1]})")
+                        Problem(
+                            str(path),
+                            row,
+                            f"duplicate {kind[:-1]} '{key[1]}' "
+                            f"(first at {first[0]}, row {first[1]})",
+                        )
                     )
                     continue
                 bundle.origins[key] = (str(path), row)
@@ -257,10 +261,13 @@ def collect(session: Session) -> dict[str, list[dict[str, Any]]]:
             for a in session.scalars(select(Agency).order_by(Agency.number))
         ],
         "clusters": [
-            {"code": c.code, "name": c.name} for c in session.scalars(select(Cluster).order_by(Cluster.id))
+            {"code": c.code, "name": c.name}
+            for c in session.scalars(select(Cluster).order_by(Cluster.id))
         ],
         "services": [card_of(s) for s in session.scalars(select(Service).order_by(Service.code))],
-        "faqs": [faq_in_of(f).model_dump() for f in session.scalars(select(Faq).order_by(Faq.slug))],
+        "faqs": [
+            faq_in_of(f).model_dump() for f in session.scalars(select(Faq).order_by(Faq.slug))
+        ],
     }
 
 

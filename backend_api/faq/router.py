@@ -17,7 +17,8 @@ router = APIRouter(tags=["faq"])
 
 
 @router.get("/faq", response_model=Page[FaqOut])
-def list_published(*, 
+def list_published(
+    *,
     service_code: str | None = Query(None, alias="service", pattern=r"^\d{11}$"),
     q: str | None = Query(None, max_length=200),
     limit: int = Query(20, ge=1, le=200),
@@ -28,7 +29,9 @@ def list_published(*,
     rows, total = service.list_faqs(
         session, service=service_code, text=q, status="published", limit=limit, offset=offset
     )
-    return Page[FaqOut](items=[service.faq_out(f) for f in rows], total=total, limit=limit, offset=offset)
+    return Page[FaqOut](
+        items=[service.faq_out(f) for f in rows], total=total, limit=limit, offset=offset
+    )
 
 
 @router.get("/faq/{faq_id}", response_model=FaqOut)
@@ -38,7 +41,8 @@ def get_published(*, faq_id: str, session: DbSession) -> FaqOut:
 
 
 @router.get("/admin/faq", response_model=Page[FaqOut])
-def list_all(*, 
+def list_all(
+    *,
     status: Literal["draft", "published"] | None = None,
     q: str | None = Query(None, max_length=200),
     limit: int = Query(50, ge=1, le=500),
@@ -50,19 +54,20 @@ def list_all(*,
     rows, total = service.list_faqs(
         session, service=None, text=q, status=status, limit=limit, offset=offset
     )
-    return Page[FaqOut](items=[service.faq_out(f) for f in rows], total=total, limit=limit, offset=offset)
+    return Page[FaqOut](
+        items=[service.faq_out(f) for f in rows], total=total, limit=limit, offset=offset
+    )
 
 
 @router.post("/admin/faq", response_model=FaqOut, status_code=201)
-def create(*, 
-    body: FaqIn, actor: Principal = Depends(ADMIN), session: DbSession
-) -> FaqOut:
+def create(*, body: FaqIn, actor: Principal = Depends(ADMIN), session: DbSession) -> FaqOut:
     """Create an FAQ (draft or published)."""
     return service.faq_out(service.create_faq(session, actor, body))
 
 
 @router.put("/admin/faq/{faq_id}", response_model=FaqOut)
-def update(*, 
+def update(
+    *,
     faq_id: str,
     body: FaqIn,
     actor: Principal = Depends(ADMIN),
@@ -73,9 +78,7 @@ def update(*,
 
 
 @router.delete("/admin/faq/{faq_id}", status_code=204)
-def delete(*, 
-    faq_id: str, actor: Principal = Depends(ADMIN), session: DbSession
-) -> Response:
+def delete(*, faq_id: str, actor: Principal = Depends(ADMIN), session: DbSession) -> Response:
     """Delete an FAQ."""
     service.delete_faq(session, actor, faq_id)
     return Response(status_code=204)

@@ -24,23 +24,20 @@ router = APIRouter(tags=["feedback"])
 
 
 @router.post("/ratings", response_model=RatingOut, status_code=201)
-def rate(*, 
-    body: RatingIn, _: Principal = Depends(ASSISTANT), session: DbSession
-) -> RatingOut:
+def rate(*, body: RatingIn, _: Principal = Depends(ASSISTANT), session: DbSession) -> RatingOut:
     """Rate a completed request (once) or a service."""
     return service.rate(session, body)
 
 
 @router.get("/staff/ratings", response_model=list[RatingSummary])
-def ratings(*, 
-    _: Principal = Depends(STAFF), session: DbSession
-) -> list[RatingSummary]:
+def ratings(*, _: Principal = Depends(STAFF), session: DbSession) -> list[RatingSummary]:
     """Satisfaction per service."""
     return service.rating_summary(session)
 
 
 @router.post("/complaints", response_model=ComplaintOut, status_code=201)
-def complain(*, 
+def complain(
+    *,
     body: ComplaintIn,
     response: Response,
     idempotency_key: str | None = Header(None, max_length=128),
@@ -55,15 +52,16 @@ def complain(*,
 
 
 @router.post("/complaints/lookup", response_model=ComplaintOut)
-def lookup(*, 
-    body: ComplaintLookup, _: Principal = Depends(ASSISTANT), session: DbSession
+def lookup(
+    *, body: ComplaintLookup, _: Principal = Depends(ASSISTANT), session: DbSession
 ) -> ComplaintOut:
     """A complaint's status, given its tracking code and the identity it was filed with."""
     return service.complaint_out(service.find_complaint(session, body))
 
 
 @router.get("/staff/complaints", response_model=list[ComplaintOut])
-def staff_list(*, 
+def staff_list(
+    *,
     status: Literal["new", "in_review", "resolved", "closed"] | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
@@ -76,7 +74,8 @@ def staff_list(*,
 
 
 @router.post("/staff/complaints/{tracking_code}", response_model=ComplaintOut)
-def staff_handle(*, 
+def staff_handle(
+    *,
     tracking_code: str,
     body: ComplaintUpdate,
     actor: Principal = Depends(STAFF),

@@ -53,22 +53,33 @@ def rate(session: Session, data: RatingIn) -> RatingOut:
         )
         if req.status != COMPLETED:
             raise Conflict("request_not_completed")
-        rating = Rating(request_id=req.id, service=req.service, score=data.score,
-                        comment=data.comment.strip(), channel=data.channel)
+        rating = Rating(
+            request_id=req.id,
+            service=req.service,
+            score=data.score,
+            comment=data.comment.strip(),
+            channel=data.channel,
+        )
         tracking_code = req.tracking_code
     else:
         service = get_service(session, data.service_code or "")
-        rating = Rating(service=service, score=data.score, comment=data.comment.strip(),
-                        channel=data.channel)
+        rating = Rating(
+            service=service, score=data.score, comment=data.comment.strip(), channel=data.channel
+        )
     session.add(rating)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
         raise Conflict("already_rated") from None
-    return RatingOut(id=rating.id, score=rating.score, comment=rating.comment,
-                     service_code=rating.service.code, tracking_code=tracking_code,
-                     created_at=rating.created_at)
+    return RatingOut(
+        id=rating.id,
+        score=rating.score,
+        comment=rating.comment,
+        service_code=rating.service.code,
+        tracking_code=tracking_code,
+        created_at=rating.created_at,
+    )
 
 
 def rating_summary(session: Session) -> list[RatingSummary]:
@@ -101,10 +112,14 @@ def complaint_out(complaint: Complaint) -> ComplaintOut:
     )
 
 
-def file_complaint(session: Session, data: ComplaintIn, idempotency_key: str | None) -> tuple[Complaint, bool]:
+def file_complaint(
+    session: Session, data: ComplaintIn, idempotency_key: str | None
+) -> tuple[Complaint, bool]:
     """File a complaint or suggestion and commit it; a retried submission returns the first."""
     if idempotency_key:
-        existing = session.scalar(select(Complaint).where(Complaint.idempotency_key == idempotency_key))
+        existing = session.scalar(
+            select(Complaint).where(Complaint.idempotency_key == idempotency_key)
+        )
         if existing is not None:
             return existing, False
     service = get_service(session, data.service_code) if data.service_code else None
@@ -140,7 +155,9 @@ def file_complaint(session: Session, data: ComplaintIn, idempotency_key: str | N
 
 def find_complaint(session: Session, proof: ComplaintLookup) -> Complaint:
     """A complaint by tracking code and the identity it was filed with, else 404."""
-    complaint = session.scalar(select(Complaint).where(Complaint.tracking_code == proof.tracking_code))
+    complaint = session.scalar(
+        select(Complaint).where(Complaint.tracking_code == proof.tracking_code)
+    )
     matches = complaint is not None and (
         (proof.national_code and complaint.national_code == proof.national_code)
         or (proof.mobile and complaint.mobile == proof.mobile)
@@ -150,7 +167,9 @@ def find_complaint(session: Session, proof: ComplaintLookup) -> Complaint:
     return complaint
 
 
-def list_complaints(session: Session, status: str | None, limit: int, offset: int) -> list[Complaint]:
+def list_complaints(
+    session: Session, status: str | None, limit: int, offset: int
+) -> list[Complaint]:
     """Complaints and suggestions for staff, newest first."""
     query = select(Complaint).order_by(Complaint.id.desc())
     if status:
@@ -158,7 +177,9 @@ def list_complaints(session: Session, status: str | None, limit: int, offset: in
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 
-def handle_complaint(session: Session, actor: Principal, tracking_code: str, data: ComplaintUpdate) -> Complaint:
+def handle_complaint(
+    session: Session, actor: Principal, tracking_code: str, data: ComplaintUpdate
+) -> Complaint:
     """Move a complaint along and record the staff response."""
     complaint = session.scalar(select(Complaint).where(Complaint.tracking_code == tracking_code))
     if complaint is None:
@@ -169,7 +190,14 @@ def handle_complaint(session: Session, actor: Principal, tracking_code: str, dat
     complaint.status = data.status
     if data.response:
         complaint.response = data.response
-    record_change(session, actor, "update", "complaint", tracking_code, before,
-                  {"status": complaint.status, "response": complaint.response})
+    record_change(
+        session,
+        actor,
+        "update",
+        "complaint",
+        tracking_code,
+        before,
+        {"status": complaint.status, "response": complaint.response},
+    )
     session.commit()
     return complaint

@@ -47,8 +47,8 @@ class FailureIn(BaseModel):
 
 
 @router.post("/outbox/claim", response_model=list[OutboxOut])
-def claim(*, 
-    body: ClaimIn, _: Principal = Depends(ASSISTANT), session: DbSession
+def claim(
+    *, body: ClaimIn, _: Principal = Depends(ASSISTANT), session: DbSession
 ) -> list[OutboxOut]:
     """Lease due messages of one channel."""
     rows = service.claim(session, body.channel, body.limit, body.lease_seconds)
@@ -56,15 +56,14 @@ def claim(*,
 
 
 @router.post("/outbox/{message_id}/sent", response_model=OutboxOut)
-def sent(*, 
-    message_id: int, _: Principal = Depends(ASSISTANT), session: DbSession
-) -> OutboxOut:
+def sent(*, message_id: int, _: Principal = Depends(ASSISTANT), session: DbSession) -> OutboxOut:
     """Acknowledge a delivery."""
     return OutboxOut.model_validate(service.mark_sent(session, message_id))
 
 
 @router.post("/outbox/{message_id}/failed", response_model=OutboxOut)
-def failed(*, 
+def failed(
+    *,
     message_id: int,
     body: FailureIn,
     _: Principal = Depends(ASSISTANT),
@@ -75,7 +74,8 @@ def failed(*,
 
 
 @router.get("/staff/outbox", response_model=list[OutboxOut])
-def outbox(*, 
+def outbox(
+    *,
     status: Literal["pending", "sent", "failed"] | None = None,
     limit: int = Query(50, ge=1, le=500),
     _: Principal = Depends(STAFF),

@@ -24,7 +24,8 @@ router = APIRouter(tags=["requests"])
 
 
 @router.post("/requests", response_model=Receipt, status_code=201)
-def file_request(*, 
+def file_request(
+    *,
     body: RequestCreate,
     response: Response,
     idempotency_key: str | None = Header(None, max_length=128),
@@ -39,15 +40,16 @@ def file_request(*,
 
 
 @router.post("/requests/lookup", response_model=RequestView)
-def lookup(*, 
-    body: CitizenProof, _: Principal = Depends(ASSISTANT), session: DbSession
+def lookup(
+    *, body: CitizenProof, _: Principal = Depends(ASSISTANT), session: DbSession
 ) -> RequestView:
-    """A request and its history, given its tracking code and the citizen's national code or mobile."""
+    """A request and its history, given its tracking code and the national code or mobile."""
     return service.view_of(service.find_for_citizen(session, body))
 
 
 @router.post("/requests/attachments", response_model=AttachmentOut, status_code=201)
-async def attach(*, 
+async def attach(
+    *,
     request: Request,
     tracking_code: str = Form(..., max_length=30),
     national_code: str | None = Form(None, max_length=30),
@@ -78,7 +80,8 @@ async def attach(*,
 
 
 @router.get("/staff/requests", response_model=list[StaffRequestView])
-def staff_list(*, 
+def staff_list(
+    *,
     status: Status | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
@@ -90,15 +93,16 @@ def staff_list(*,
 
 
 @router.get("/staff/requests/{tracking_code}", response_model=StaffRequestView)
-def staff_get(*, 
-    tracking_code: str, _: Principal = Depends(STAFF), session: DbSession
+def staff_get(
+    *, tracking_code: str, _: Principal = Depends(STAFF), session: DbSession
 ) -> StaffRequestView:
     """One request with contact details."""
     return service.staff_view_of(service.get_by_code(session, tracking_code))
 
 
 @router.post("/staff/requests/{tracking_code}/transitions", response_model=StaffRequestView)
-def staff_transition(*, 
+def staff_transition(
+    *,
     tracking_code: str,
     body: Transition,
     actor: Principal = Depends(STAFF),

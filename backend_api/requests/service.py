@@ -183,7 +183,9 @@ def find_for_citizen(session: Session, proof: CitizenProof) -> ServiceRequest:
 
 def get_by_code(session: Session, tracking_code: str) -> ServiceRequest:
     """A request by tracking code (staff), else 404."""
-    req = session.scalar(select(ServiceRequest).where(ServiceRequest.tracking_code == tracking_code))
+    req = session.scalar(
+        select(ServiceRequest).where(ServiceRequest.tracking_code == tracking_code)
+    )
     if req is None:
         raise NotFound("request_not_found")
     return req
@@ -212,7 +214,12 @@ def transition(
     req.events.append(event)
     session.flush()
     record_change(
-        session, actor, "transition", "request", req.tracking_code, before,
+        session,
+        actor,
+        "transition",
+        "request",
+        req.tracking_code,
+        before,
         {"status": change.status, "note": change.note},
     )
     notify_status_change(session, req, event)

@@ -28,7 +28,11 @@ def documents_from(session: Session) -> list[Document]:
                 kind="service",
                 title=service.title,
                 text=" ".join([*service.aliases, service.description]),
-                meta={"service_code": service.code, "agency": service.agency.name, "url": service.url},
+                meta={
+                    "service_code": service.code,
+                    "agency": service.agency.name,
+                    "url": service.url,
+                },
             )
         )
     for faq in session.scalars(select(Faq).where(Faq.status == "published")):
@@ -80,7 +84,9 @@ class LiveIndex:
                     self._index, self._version = index, version
                     logger.info(
                         "search index v%s built: %s documents in %.0f ms",
-                        version, len(index.documents), (time.perf_counter() - started) * 1000,
+                        version,
+                        len(index.documents),
+                        (time.perf_counter() - started) * 1000,
                     )
             self._checked = now
             return self._index

@@ -16,15 +16,16 @@ router = APIRouter(tags=["unresolved"])
 
 
 @router.post("/unresolved", response_model=UnresolvedOut, status_code=201)
-def log_question(*, 
-    body: UnresolvedIn, _: Principal = Depends(ASSISTANT), session: DbSession
+def log_question(
+    *, body: UnresolvedIn, _: Principal = Depends(ASSISTANT), session: DbSession
 ) -> UnresolvedOut:
     """Record a question the assistant could not answer."""
     return UnresolvedOut.model_validate(service.log_question(session, body))
 
 
 @router.get("/staff/unresolved", response_model=list[UnresolvedOut])
-def queue(*, 
+def queue(
+    *,
     status: Literal["new", "answered", "dismissed"] | None = "new",
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
@@ -37,7 +38,8 @@ def queue(*,
 
 
 @router.post("/staff/unresolved/{item_id}/answer", response_model=UnresolvedOut)
-def answer(*, 
+def answer(
+    *,
     item_id: int,
     body: AnswerIn,
     actor: Principal = Depends(STAFF),
@@ -48,8 +50,8 @@ def answer(*,
 
 
 @router.post("/staff/unresolved/{item_id}/dismiss", response_model=UnresolvedOut)
-def dismiss(*, 
-    item_id: int, actor: Principal = Depends(STAFF), session: DbSession
+def dismiss(
+    *, item_id: int, actor: Principal = Depends(STAFF), session: DbSession
 ) -> UnresolvedOut:
     """Dismiss a question."""
     return UnresolvedOut.model_validate(service.dismiss(session, actor, item_id))

@@ -29,7 +29,9 @@ def log_question(session: Session, data: UnresolvedIn) -> UnresolvedQuestion:
     return item
 
 
-def list_questions(session: Session, status: str | None, limit: int, offset: int) -> list[UnresolvedQuestion]:
+def list_questions(
+    session: Session, status: str | None, limit: int, offset: int
+) -> list[UnresolvedQuestion]:
     """The review queue, oldest first (first come, first answered)."""
     query = select(UnresolvedQuestion).order_by(UnresolvedQuestion.id)
     if status:
@@ -60,15 +62,24 @@ def answer(session: Session, actor: Principal, item_id: int, data: AnswerIn) -> 
                 id=data.faq_id or f"staff-{item.id}-{secrets.token_hex(3)}",
                 service=data.service_code,
                 question=data.question or item.question,
-                alternatives=[item.question] if data.question and data.question != item.question else [],
+                alternatives=[item.question]
+                if data.question and data.question != item.question
+                else [],
                 answer=data.answer,
                 tags=["from-unresolved"],
                 status="published" if data.publish else "draft",
             ),
         )
         item.faq_id = faq.id
-    record_change(session, actor, "answer", "unresolved", str(item.id), {"status": "new"},
-                  {"status": "answered", "answer": data.answer, "faq_id": item.faq_id})
+    record_change(
+        session,
+        actor,
+        "answer",
+        "unresolved",
+        str(item.id),
+        {"status": "new"},
+        {"status": "answered", "answer": data.answer, "faq_id": item.faq_id},
+    )
     session.commit()
     return item
 
@@ -78,7 +89,14 @@ def dismiss(session: Session, actor: Principal, item_id: int) -> UnresolvedQuest
     item = _open_item(session, item_id)
     item.status = "dismissed"
     item.handled_by = actor.username
-    record_change(session, actor, "dismiss", "unresolved", str(item.id), {"status": "new"},
-                  {"status": "dismissed"})
+    record_change(
+        session,
+        actor,
+        "dismiss",
+        "unresolved",
+        str(item.id),
+        {"status": "new"},
+        {"status": "dismissed"},
+    )
     session.commit()
     return item

@@ -25,23 +25,22 @@ def token(*, body: TokenRequest, request: Request, session: DbSession) -> TokenO
 
 
 @router.get("/admin/users", response_model=list[UserOut])
-def list_users(*, 
-    _: Principal = Depends(ADMIN), session: DbSession
-) -> list[UserOut]:
+def list_users(*, _: Principal = Depends(ADMIN), session: DbSession) -> list[UserOut]:
     """List accounts."""
     return [UserOut.model_validate(u) for u in service.list_users(session)]
 
 
 @router.post("/admin/users", response_model=UserOut, status_code=201)
-def create_user(*, 
-    body: UserCreate, actor: Principal = Depends(ADMIN), session: DbSession
+def create_user(
+    *, body: UserCreate, actor: Principal = Depends(ADMIN), session: DbSession
 ) -> UserOut:
     """Create a staff, admin or service account."""
     return UserOut.model_validate(service.create_user(session, actor, body))
 
 
 @router.patch("/admin/users/{username}", response_model=UserOut)
-def update_user(*, 
+def update_user(
+    *,
     username: str,
     body: UserUpdate,
     request: Request,

@@ -56,7 +56,9 @@ def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
     )
     session.add(user)
     session.flush()
-    record_change(session, actor, "create", "user", user.username, None, snapshot(user, USER_FIELDS))
+    record_change(
+        session, actor, "create", "user", user.username, None, snapshot(user, USER_FIELDS)
+    )
     return user
 
 

@@ -40,8 +40,13 @@ def backend_url(tmp_path_factory) -> str:
         "DASTYAR_BACKEND_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }
     log = (data_dir / "backend.log").open("w")
-    process = subprocess.Popen([str(APP_PYTHON), "-m", "backend_api"], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(APP_PYTHON), "-m", "backend_api"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -81,6 +86,7 @@ def domain() -> dict:
 
 def admin_headers(backend_url: str) -> dict[str, str]:
     """Bearer header of the test backend's admin."""
-    token = httpx.post(f"{backend_url}/api/v1/auth/token",
-                       json={"username": "admin", "password": ADMIN_PASSWORD}).json()
+    token = httpx.post(
+        f"{backend_url}/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD}
+    ).json()
     return {"Authorization": f"Bearer {token['access_token']}"}

@@ -18,8 +18,11 @@ def tracker_for(text: str, sender: str = "") -> Tracker:
     return Tracker(
         sender_id=sender or f"test-{uuid.uuid4().hex[:8]}",
         slots={},
-        latest_message={"text": text, "intent": {"name": "ask_service", "confidence": 0.9},
-                        "metadata": {"channel": "telegram"}},
+        latest_message={
+            "text": text,
+            "intent": {"name": "ask_service", "confidence": 0.9},
+            "metadata": {"channel": "telegram"},
+        },
         events=[],
         paused=False,
         followup_action=None,
@@ -58,7 +61,9 @@ def test_an_unanswerable_question_is_logged_for_staff(action_env, domain):
     sender = f"unknown-{uuid.uuid4().hex[:6]}"
     messages = run("زززز ققققق", domain, sender)
     assert [m["response"] for m in messages] == ["utter_no_answer"]
-    queue = httpx.get(f"{action_env}/api/v1/staff/unresolved", headers=admin_headers(action_env)).json()
+    queue = httpx.get(
+        f"{action_env}/api/v1/staff/unresolved", headers=admin_headers(action_env)
+    ).json()
     logged = [q for q in queue if q["conversation_id"] == sender]
     assert len(logged) == 1
     assert logged[0]["question"] == "زززز ققققق"
@@ -84,8 +89,10 @@ def test_a_backend_that_is_down_gets_an_apology(monkeypatch, domain):
 
 
 def test_cost_and_duration_phrases_come_from_the_domain(domain):
-    card = {"cost": {"kind": "fixed", "amount": 5200000, "note": ""},
-            "processing_time": {"min_days": 7, "max_days": 14}}
+    card = {
+        "cost": {"kind": "fixed", "amount": 5200000, "note": ""},
+        "processing_time": {"min_days": 7, "max_days": 14},
+    }
     assert describe_cost(domain, card) == "۵٬۲۰۰٬۰۰۰ ریال"
     assert describe_duration(domain, card) == "۷ تا ۱۴ روز کاری"
     free = {"cost": {"kind": "free"}, "processing_time": {"min_days": 0, "max_days": 0}}

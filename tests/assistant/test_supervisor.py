@@ -31,7 +31,10 @@ def http_server(port: int, *, delay: float = 0.0, die_after: float | None = None
         print("serving", flush=True)
         server = http.server.HTTPServer(("127.0.0.1", {port}), H)
         if {die_after!r} is not None:
-            threading.Timer({die_after!r} or 0, lambda: (print("fatal: out of memory", flush=True), os._exit(3))).start()
+            def die():
+                print("fatal: out of memory", flush=True)
+                os._exit(3)
+            threading.Timer({die_after!r} or 0, die).start()
         server.serve_forever()
         """
     )
@@ -39,8 +42,9 @@ def http_server(port: int, *, delay: float = 0.0, die_after: float | None = None
 
 
 def make(name: str, port: int, **kwargs) -> Component:
-    return Component(name=name, command=http_server(port, **kwargs),
-                     health_url=f"http://127.0.0.1:{port}/")
+    return Component(
+        name=name, command=http_server(port, **kwargs), health_url=f"http://127.0.0.1:{port}/"
+    )
 
 
 def test_starts_in_order_waits_for_health_and_stops_all(tmp_path):
@@ -58,8 +62,11 @@ def test_starts_in_order_waits_for_health_and_stops_all(tmp_path):
 
 def test_a_component_that_exits_at_start_is_reported(tmp_path):
     supervisor = Supervisor(tmp_path, lambda _m: None)
-    broken = Component(name="broken", command=[sys.executable, "-c", "import sys; sys.exit(7)"],
-                       health_url=f"http://127.0.0.1:{free_port()}/")
+    broken = Component(
+        name="broken",
+        command=[sys.executable, "-c", "import sys; sys.exit(7)"],
+        health_url=f"http://127.0.0.1:{free_port()}/",
+    )
     with pytest.raises(ComponentFailed, match="exited with code 7"):
         supervisor.start(broken, timeout=20)
     supervisor.stop_all()
@@ -67,8 +74,11 @@ def test_a_component_that_exits_at_start_is_reported(tmp_path):
 
 def test_a_component_that_never_gets_healthy_times_out(tmp_path):
     supervisor = Supervisor(tmp_path, lambda _m: None)
-    silent = Component(name="silent", command=[sys.executable, "-c", "import time; time.sleep(60)"],
-                       health_url=f"http://127.0.0.1:{free_port()}/")
+    silent = Component(
+        name="silent",
+        command=[sys.executable, "-c", "import time; time.sleep(60)"],
+        health_url=f"http://127.0.0.1:{free_port()}/",
+    )
     with pytest.raises(ComponentFailed, match="not healthy"):
         supervisor.start(silent, timeout=1.5)
     supervisor.stop_all()
@@ -94,13 +104,16 @@ def test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(tmp_path):
     port = free_port()
     stubborn = Component(
         name="stubborn",
-        command=[sys.executable, "-c",
-                 "import signal, http.server\n"
-                 "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-                 "class H(http.server.BaseHTTPRequestHandler):\n"
-                 "    def do_GET(self):\n"
-                 "        self.send_response(200); self.end_headers()\n"
-                 f"http.server.HTTPServer(('127.0.0.1', {port}), H).serve_forever()\n"],
+        command=[
+            sys.executable,
+            "-c",
+            "import signal, http.server\n"
+            "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            "class H(http.server.BaseHTTPRequestHandler):\n"
+            "    def do_GET(self):\n"
+            "        self.send_response(200); self.end_headers()\n"
+            f"http.server.HTTPServer(('127.0.0.1', {port}), H).serve_forever()\n",
+        ],
         health_url=f"http://127.0.0.1:{port}/",
     )
     supervisor.start(stubborn, timeout=20)

@@ -78,7 +78,9 @@ def test_a_good_password_gets_a_bearer_token_with_the_role(client):
     assert token["token_type"] == "bearer"
     assert token["role"] == "admin"
     assert token["expires_in"] == 60 * 60
-    assert client.get("/api/v1/admin/users", headers=_bearer(token["access_token"])).status_code == 200
+    assert (
+        client.get("/api/v1/admin/users", headers=_bearer(token["access_token"])).status_code == 200
+    )
 
 
 def test_a_wrong_password_is_refused_in_persian(client):
@@ -128,13 +130,20 @@ def test_citizen_facing_writes_refuse_anonymous_callers(client, method, path):
 
 
 def test_public_reading_needs_no_token(client):
-    for path in ("/api/v1/catalogue/services", "/api/v1/catalogue/agencies", "/api/v1/faq",
-                 "/api/v1/search?q=گذرنامه", "/health"):
+    for path in (
+        "/api/v1/catalogue/services",
+        "/api/v1/catalogue/agencies",
+        "/api/v1/faq",
+        "/api/v1/search?q=گذرنامه",
+        "/health",
+    ):
         assert client.get(path).status_code == 200, path
 
 
 def test_a_non_bearer_scheme_is_not_authenticated(client):
-    response = client.get("/api/v1/admin/users", headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
+    response = client.get(
+        "/api/v1/admin/users", headers={"Authorization": "Basic YWRtaW46YWRtaW4="}
+    )
     assert_error(response, 401, "not_authenticated")
 
 
@@ -143,7 +152,9 @@ def test_a_non_bearer_scheme_is_not_authenticated(client):
 
 def test_an_expired_token_is_refused(client, settings):
     token, _ = issue_token(Principal("admin", "admin"), _secret(settings), ttl_minutes=-1)
-    error = assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
+    error = assert_error(
+        client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token"
+    )
     assert "منقضی" in error["message"]
 
 
@@ -152,13 +163,17 @@ def test_a_tampered_token_is_refused(client, settings):
     header, payload, signature = token.split(".")
     forged_claims = jwt.encode({"sub": "staff1", "role": "admin", "exp": 9_999_999_999}, "guess")
     forged = ".".join([header, forged_claims.split(".")[1], signature])
-    flipped = ".".join([header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")])
+    flipped = ".".join(
+        [header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")]
+    )
     for bad in (forged, flipped, "not-a-jwt"):
         assert_error(client.get("/api/v1/admin/users", headers=_bearer(bad)), 401, "invalid_token")
 
 
 def test_a_token_signed_with_another_secret_is_refused(client):
-    token, _ = issue_token(Principal("admin", "admin"), "another-secret-" + "y" * 40, ttl_minutes=10)
+    token, _ = issue_token(
+        Principal("admin", "admin"), "another-secret-" + "y" * 40, ttl_minutes=10
+    )
     assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
 
 
@@ -185,12 +200,20 @@ def test_a_valid_token_for_an_unknown_account_is_refused(client, settings):
 
 
 def test_admin_creates_a_staff_account_that_can_log_in(client, admin):
-    body = {"username": "zahra.k", "password": "long-enough-pass", "role": "staff",
-            "full_name": "زهرا کریمی"}
+    body = {
+        "username": "zahra.k",
+        "password": "long-enough-pass",
+        "role": "staff",
+        "full_name": "زهرا کریمی",
+    }
     response = client.post("/api/v1/admin/users", json=body, headers=admin)
     assert response.status_code == 201, response.text
-    assert response.json() == {"username": "zahra.k", "role": "staff", "full_name": "زهرا کریمی",
-                               "active": True}
+    assert response.json() == {
+        "username": "zahra.k",
+        "role": "staff",
+        "full_name": "زهرا کریمی",
+        "active": True,
+    }
     headers = token_for(client, "zahra.k", "long-enough-pass")
     assert client.get("/api/v1/staff/requests", headers=headers).status_code == 200
     listed = client.get("/api/v1/admin/users", headers=admin).json()
@@ -200,27 +223,35 @@ def test_admin_creates_a_staff_account_that_can_log_in(client, admin):
 
 def test_a_duplicate_username_is_a_conflict(client, admin, staff):
     body = {"username": "staff1", "password": "another-password", "role": "staff"}
-    error = assert_error(client.post("/api/v1/admin/users", json=body, headers=admin), 409,
-                         "username_taken")
+    error = assert_error(
+        client.post("/api/v1/admin/users", json=body, headers=admin), 409, "username_taken"
+    )
     assert "نام کاربری" in error["message"]
 
 
 def test_a_weak_password_is_refused(client, admin):
     body = {"username": "reza", "password": "123456", "role": "staff"}
-    error = assert_error(client.post("/api/v1/admin/users", json=body, headers=admin), 422,
-                         "string_too_short")
+    error = assert_error(
+        client.post("/api/v1/admin/users", json=body, headers=admin), 422, "string_too_short"
+    )
     assert error["details"][0]["field"] == "password"
-    weak_change = client.patch("/api/v1/admin/users/admin", json={"password": "short"}, headers=admin)
+    weak_change = client.patch(
+        "/api/v1/admin/users/admin", json={"password": "short"}, headers=admin
+    )
     assert_error(weak_change, 422, "string_too_short")
 
 
 def test_an_invalid_username_or_role_is_refused(client, admin):
     bad_name = {"username": "علی رضایی", "password": "long-enough-pass", "role": "staff"}
-    assert_error(client.post("/api/v1/admin/users", json=bad_name, headers=admin), 422,
-                 "string_pattern_mismatch")
+    assert_error(
+        client.post("/api/v1/admin/users", json=bad_name, headers=admin),
+        422,
+        "string_pattern_mismatch",
+    )
     bad_role = {"username": "reza", "password": "long-enough-pass", "role": "superuser"}
-    assert_error(client.post("/api/v1/admin/users", json=bad_role, headers=admin), 422,
-                 "literal_error")
+    assert_error(
+        client.post("/api/v1/admin/users", json=bad_role, headers=admin), 422, "literal_error"
+    )
 
 
 def test_admin_updates_an_account(client, admin, staff):

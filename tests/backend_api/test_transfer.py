@@ -63,7 +63,9 @@ def test_export_then_import_round_trips(session, tmp_path, fmt, database_url):
     export_catalogue(session, tmp_path / fmt, fmt)
     reloaded = load_sources(tmp_path / fmt)
     assert reloaded.problems == []
-    services = sorted((c.model_dump(mode="json") for c in reloaded.services), key=lambda c: c["code"])
+    services = sorted(
+        (c.model_dump(mode="json") for c in reloaded.services), key=lambda c: c["code"]
+    )
     faqs = sorted((f.model_dump() for f in reloaded.faqs), key=lambda f: f["id"])
     assert services == before["services"]
     assert faqs == before["faqs"]

@@ -44,7 +44,10 @@ def stack(tmp_path_factory):
     log = (data_dir / "run.out").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "run", "--no-train"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     out = data_dir / "run.out"
     deadline = time.monotonic() + 300
@@ -92,7 +95,11 @@ def test_the_web_page_is_served_right_to_left(stack):
 def test_check_reports_every_component_healthy(stack):
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "check"],
-        cwd=ROOT, env=stack["env"], capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=stack["env"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("✓") == 4
