@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run train check test test-app test-rasa lint format bench clean
+.PHONY: help install run train check test test-app test-rasa lint lint-only format bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,9 +24,9 @@ train: install ## train the Rasa model
 check: ## health of every running component
 	@$(APP_PY) -m assistant check
 
-test: install ## install what is missing, train if needed, and run every test
+test: install ## install what is missing, train if needed, lint, and run every test
 	@$(APP_PY) -m assistant train
-	@$(MAKE) --no-print-directory test-app test-rasa
+	@$(MAKE) --no-print-directory lint-only test-app test-rasa
 
 test-app: ## tests that run in the app env (backend, knowledge, connectors, CLI, end to end)
 	@$(APP_PY) -m pytest tests --ignore=tests/actions $(PYTEST_ARGS)
@@ -35,6 +35,9 @@ test-rasa: ## tests that run in the Rasa env (actions)
 	@$(RASA_PY) -m pytest tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and format check) and mypy
+	@$(MAKE) --no-print-directory lint-only
+
+lint-only:
 	@$(APP_PY) -m ruff check .
 	@$(APP_PY) -m ruff format --check .
 	@$(APP_PY) -m mypy

@@ -191,12 +191,14 @@ def reset_postgres(url: str) -> None:
 class Backend:
     """The real backend as a subprocess; a context manager that always stops it."""
 
-    def __init__(self, database_url: str, data_dir: Path, workers: int) -> None:
+    def __init__(
+        self, database_url: str, data_dir: Path, workers: int, password: str, log_name: str
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://{HOST}:{self.port}"
-        self.password = secrets.token_urlsafe(18)
+        self.password = password
         self.workers = workers
-        self.log_path = data_dir / "backend.log"
+        self.log_path = data_dir / log_name
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_BACKEND_")}
         pythonpath = [str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
         self.env.update(
@@ -548,7 +550,15 @@ def run_database(name: str, args: argparse.Namespace) -> RunResult | None:
             version = f"SQLite {sqlite3.sqlite_version} (WAL, file)"
             url = f"sqlite:///{data_dir / 'backend.db'}"
         result = RunResult(database=name, db_version=version, workers=args.workers)
-        with Backend(url, data_dir, args.workers) as backend:
+        password = secrets.token_urlsafe(18)
+        if args.workers > 1:
+            # Several workers starting on an empty database all migrate, create the accounts
+            # and seed the catalogue at once, and the losers crash the server
+            # (IntegrityError); one single-worker start prepares the database first.
+            logger.info("%s: preparing the database with a single-worker start", name)
+            with Backend(url, data_dir, 1, password, "prepare.log") as prepare:
+                prepare.wait_ready()
+        with Backend(url, data_dir, args.workers, password, "backend.log") as backend:
             backend.wait_ready()
             headers = {"Authorization": f"Bearer {backend.token()}"}
             services = backend.service_codes(headers)
