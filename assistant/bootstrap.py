@@ -56,12 +56,20 @@ ENVS = {
     ),
     "rasa": EnvSpec(
         name="rasa",
-        files=("rasa-deps.txt", "rasa-extra.txt", "rasa-nodeps.txt"),
+        files=("rasa-deps.txt", "rasa-extra.txt", "rasa-nodeps.txt", "rasa-constraints.txt"),
         steps=(
             Step("pip itself", ("install", "-U", "pip==25.3", "wheel", "setuptools>=70.3,<70.4")),
             Step(
                 "Rasa's dependencies (TensorFlow and friends, the long step)",
-                ("install", "-r", "rasa-deps.txt", "-r", "rasa-extra.txt"),
+                (
+                    "install",
+                    "-r",
+                    "rasa-deps.txt",
+                    "-r",
+                    "rasa-extra.txt",
+                    "-c",
+                    "rasa-constraints.txt",
+                ),
             ),
             Step(
                 "Rasa 3.6, rasa-sdk and hazm (declared <3.11, verified on 3.11)",

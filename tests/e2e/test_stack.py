@@ -105,6 +105,21 @@ def test_check_reports_every_component_healthy(stack):
     assert result.stderr.count("✓") == 4
 
 
+def test_terminal_chat(stack):
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat"],
+        cwd=ROOT,
+        env=stack["env"],
+        input="سلام\nخداحافظ\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "دستیار: سلام!" in result.stderr
+    assert "خدانگهدار" in result.stderr
+
+
 def test_ctrl_c_stops_every_component(stack):
     # This test ends the stack: keep it last in the module.
     process = stack["process"]
