@@ -48,10 +48,14 @@ class EnvSpec:
 ENVS = {
     "app": EnvSpec(
         name="app",
-        files=("app.txt",),
+        files=("app.txt", "app-nodeps.txt"),
         steps=(
             Step("pip itself", ("install", "-U", "pip==25.3")),
-            Step("app libraries", ("install", "-r", "app.txt")),
+            Step(
+                "app libraries (FastAPI, SQLAlchemy, torch CPU, faiss…)",
+                ("install", "-r", "app.txt"),
+            ),
+            Step("hazm (without its numpy pin)", ("install", "--no-deps", "-r", "app-nodeps.txt")),
         ),
     ),
     "rasa": EnvSpec(

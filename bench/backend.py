@@ -85,6 +85,9 @@ class PhaseResult:
     error_kinds: dict[str, int] = field(default_factory=dict)
     server_cpu_ms_per_req: float | None = None
     client_cpu_ms_per_req: float | None = None
+    db_cpu_ms_per_req: float | None = None  # PostgreSQL's processes (none for SQLite)
+    machine_busy_cores: float | None = None  # all cores' busy time / wall time
+    other_cores: float | None = None  # of which neither server, load generator nor PostgreSQL
     met: bool | None = None
 
 
@@ -128,9 +131,21 @@ def percentile(sorted_values: list[float], pct: float) -> float | None:
     return sorted_values[rank - 1]
 
 
+def _clock_ticks() -> int:
+    return int(os.sysconf("SC_CLK_TCK")) if hasattr(os, "sysconf") else 100
+
+
 def session_cpu_seconds(session_id: int) -> float | None:
     """User plus system CPU seconds of the live processes in a session (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    return _proc_cpu_seconds(lambda comm, session: session == session_id)
+
+
+def postgres_cpu_seconds() -> float | None:
+    """User plus system CPU seconds of the live PostgreSQL server processes on this machine."""
+    return _proc_cpu_seconds(lambda comm, session: comm == "postgres")
+
+
+def _proc_cpu_seconds(select: Callable[[str, int], bool]) -> float | None:
     total = 0
     found = False
     try:
@@ -144,13 +159,24 @@ def session_cpu_seconds(session_id: int) -> float | None:
             raw = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
+        comm = raw[raw.find("(") + 1 : raw.rfind(")")]
         fields = raw[raw.rfind(")") + 2 :].split()
-        # fields[0] is the state (field 3), so field n is fields[n - 3]
-        if int(fields[3]) != session_id:
+        # fields[0] is the state (field 3 of stat), so field n is fields[n - 3]
+        if not select(comm, int(fields[3])):
             continue
         found = True
         total += int(fields[11]) + int(fields[12])
-    return total / tick if found else None
+    return total / _clock_ticks() if found else None
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds all cores of this machine spent busy since boot (``/proc/stat``)."""
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+    except (OSError, IndexError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in first[1:9])
+    return (user + nice + system + irq + softirq + steal) / _clock_ticks()
 
 
 # --------------------------------------------------------------------------- databases
@@ -345,21 +371,34 @@ def _new_client(base_url: str, headers: dict[str, str], tls: ssl.SSLContext) -> 
 
 
 class _Meter:
-    """Wall time and CPU time (server and load generator) over one phase."""
+    """Wall time and CPU time (server, load generator, PostgreSQL, others) over one phase."""
 
     def __init__(self, server_cpu: Callable[[], float | None]) -> None:
         self._server_cpu = server_cpu
         self.start = time.perf_counter()
         self._server0 = server_cpu()
         self._client0 = time.process_time()
+        self._db0 = postgres_cpu_seconds()
+        self._busy0 = machine_busy_seconds()
 
     def finish(self, phase: PhaseResult) -> None:
-        """Fill in the CPU cost per request of ``phase``."""
-        server1 = self._server_cpu()
+        """Fill in the CPU cost per request of ``phase`` and the load from other processes."""
+        elapsed = time.perf_counter() - self.start
+        server1, db1, busy1 = self._server_cpu(), postgres_cpu_seconds(), machine_busy_seconds()
+        client = time.process_time() - self._client0
         done = max(phase.requests, 1)
+        server = db = None
         if self._server0 is not None and server1 is not None:
-            phase.server_cpu_ms_per_req = round((server1 - self._server0) * 1000 / done, 2)
-        phase.client_cpu_ms_per_req = round((time.process_time() - self._client0) * 1000 / done, 2)
+            server = server1 - self._server0
+            phase.server_cpu_ms_per_req = round(server * 1000 / done, 2)
+        phase.client_cpu_ms_per_req = round(client * 1000 / done, 2)
+        if self._db0 is not None and db1 is not None:
+            db = db1 - self._db0
+            phase.db_cpu_ms_per_req = round(db * 1000 / done, 2)
+        if self._busy0 is not None and busy1 is not None and server is not None and elapsed > 0:
+            phase.machine_busy_cores = round((busy1 - self._busy0) / elapsed, 2)
+            others = (busy1 - self._busy0) - server - client - (db or 0.0)
+            phase.other_cores = round(max(others, 0.0) / elapsed, 2)
 
 
 def _summarise(
@@ -612,8 +651,9 @@ def markdown_report(facts: dict[str, Any], runs: list[RunResult], args: argparse
     lines += [
         "",
         "| database | workers | phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms "
-        "| max ms | CPU ms/req server | CPU ms/req client | target |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| max ms | CPU ms/req server | client | PostgreSQL | other load (cores) | target |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: | --- |",
     ]
     for run in runs:
         for phase in run.phases:
@@ -631,7 +671,8 @@ def markdown_report(facts: dict[str, Any], runs: list[RunResult], args: argparse
                 f"| {phase.throughput} | {_cell(phase.p50_ms)} | {_cell(phase.p95_ms)} "
                 f"| {_cell(phase.p99_ms)} | {_cell(phase.max_ms)} "
                 f"| {_cell(phase.server_cpu_ms_per_req)} | {_cell(phase.client_cpu_ms_per_req)} "
-                f"| {target} |"
+                f"| {_cell(phase.db_cpu_ms_per_req if run.database == 'postgres' else None)} "
+                f"| {_cell(phase.other_cores)} | {target} |"
             )
     for run in runs:
         for phase in run.phases:

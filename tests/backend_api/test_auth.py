@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
 
 import jwt
 import pytest
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, select, text
+
+from backend_api.app import create_app
+from backend_api.settings import BackendSettings
 
 from backend_api.users.models import User
 from backend_api.users.security import Principal, issue_token
 from tests.backend_api.api_helpers import assert_error, audit
-from tests.backend_api.conftest import PASSWORDS, token_for
+from tests.backend_api.conftest import PASSWORDS, POSTGRES_URL, token_for
 
 TOKEN_URL = "/api/v1/auth/token"
+SECRET = "test-secret-" + "x" * 40  # the secret of the `settings` fixture
 
 STAFF_ENDPOINTS = [
     ("GET", "/api/v1/staff/requests"),
@@ -60,10 +67,6 @@ def _call(client, method, path, headers=None):
     return client.request(method, path, headers=headers or {})
 
 
-def _secret(settings) -> str:
-    return settings.jwt_secret.get_secret_value()
-
-
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -100,99 +103,142 @@ def test_empty_credentials_are_a_validation_error(client):
 
 
 # --- who may call what -------------------------------------------------------------------------
+# These checks change nothing, so they share one app per database; it has its own database (a
+# separate SQLite file, a separate PostgreSQL schema) so the other tests' cleanup cannot touch it.
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def roles(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A running app and the headers of each role: (client, {"admin"|"staff"|"assistant": ...})."""
+    folder = tmp_path_factory.mktemp("roles")
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'roles.db'}"
+    else:
+        request.getfixturevalue("postgres_url")  # skip or fail exactly like the other tests
+        schema = f"roles_{os.getpid()}_{secrets.token_hex(3)}"
+        _on_postgres(f'CREATE SCHEMA "{schema}"')
+        separator = "&" if "?" in POSTGRES_URL else "?"
+        url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    settings = BackendSettings(
+        database_url=url,
+        data_dir=folder,
+        jwt_secret=SECRET,
+        admin_password=PASSWORDS["admin"],
+        assistant_password=PASSWORDS["assistant"],
+        seed_catalogue=False,
+    )
+    app = create_app(settings)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            admin = token_for(client, "admin", PASSWORDS["admin"])
+            body = {"username": "staff1", "password": "staff-password-1", "role": "staff"}
+            assert client.post("/api/v1/admin/users", json=body, headers=admin).status_code == 201
+            yield client, {
+                "admin": admin,
+                "staff": token_for(client, "staff1", "staff-password-1"),
+                "assistant": token_for(client, "assistant", PASSWORDS["assistant"]),
+            }
+    finally:
+        if schema:
+            _on_postgres(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _on_postgres(statement: str) -> None:
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text(statement))
+    engine.dispose()
 
 
 @pytest.mark.parametrize(("method", "path"), STAFF_ENDPOINTS + ADMIN_ENDPOINTS)
-def test_back_office_endpoints_refuse_anonymous_callers(client, method, path):
+def test_back_office_endpoints_refuse_anonymous_callers(roles, method, path):
+    client, _ = roles
     error = assert_error(_call(client, method, path), 401, "not_authenticated")
     assert "وارد شوید" in error["message"]
 
 
 @pytest.mark.parametrize(("method", "path"), STAFF_ENDPOINTS + ADMIN_ENDPOINTS)
-def test_back_office_endpoints_refuse_the_assistant_account(client, assistant, method, path):
-    assert_error(_call(client, method, path, assistant), 403, "forbidden")
+def test_back_office_endpoints_refuse_the_assistant_account(roles, method, path):
+    client, headers = roles
+    assert_error(_call(client, method, path, headers["assistant"]), 403, "forbidden")
 
 
 @pytest.mark.parametrize(("method", "path"), ADMIN_ENDPOINTS)
-def test_admin_endpoints_refuse_staff(client, staff, method, path):
-    assert_error(_call(client, method, path, staff), 403, "forbidden")
-
-
-def test_staff_endpoints_admit_staff_and_admins(client, staff, admin):
-    for headers in (staff, admin):
-        for path in ("/api/v1/staff/requests", "/api/v1/staff/complaints", "/api/v1/staff/outbox"):
-            assert client.get(path, headers=headers).status_code == 200, path
+def test_admin_endpoints_refuse_staff(roles, method, path):
+    client, headers = roles
+    assert_error(_call(client, method, path, headers["staff"]), 403, "forbidden")
 
 
 @pytest.mark.parametrize(("method", "path"), CITIZEN_WRITES)
-def test_citizen_facing_writes_refuse_anonymous_callers(client, method, path):
+def test_citizen_facing_writes_refuse_anonymous_callers(roles, method, path):
+    client, _ = roles
     assert_error(_call(client, method, path), 401, "not_authenticated")
 
 
-def test_public_reading_needs_no_token(client):
-    for path in (
-        "/api/v1/catalogue/services",
-        "/api/v1/catalogue/agencies",
-        "/api/v1/faq",
-        "/api/v1/search?q=گذرنامه",
-        "/health",
-    ):
+def test_staff_endpoints_admit_staff_and_admins(roles):
+    client, headers = roles
+    for role in ("staff", "admin"):
+        for path in ("/api/v1/staff/requests", "/api/v1/staff/complaints", "/api/v1/staff/outbox"):
+            assert client.get(path, headers=headers[role]).status_code == 200, (role, path)
+
+
+def test_public_reading_needs_no_token(roles):
+    client, _ = roles
+    for path in ("/api/v1/catalogue/services", "/api/v1/catalogue/agencies", "/api/v1/faq",
+                 "/api/v1/search?q=گذرنامه", "/health"):
         assert client.get(path).status_code == 200, path
 
 
-def test_a_non_bearer_scheme_is_not_authenticated(client):
-    response = client.get(
-        "/api/v1/admin/users", headers={"Authorization": "Basic YWRtaW46YWRtaW4="}
-    )
+def test_a_non_bearer_scheme_is_not_authenticated(roles):
+    client, _ = roles
+    response = client.get("/api/v1/admin/users", headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
     assert_error(response, 401, "not_authenticated")
 
 
 # --- bad tokens --------------------------------------------------------------------------------
 
 
-def test_an_expired_token_is_refused(client, settings):
-    token, _ = issue_token(Principal("admin", "admin"), _secret(settings), ttl_minutes=-1)
-    error = assert_error(
-        client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token"
-    )
+def test_an_expired_token_is_refused(roles):
+    client, _ = roles
+    token, _ = issue_token(Principal("admin", "admin"), SECRET, ttl_minutes=-1)
+    error = assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
     assert "منقضی" in error["message"]
 
 
-def test_a_tampered_token_is_refused(client, settings):
-    token, _ = issue_token(Principal("staff1", "staff"), _secret(settings), ttl_minutes=10)
+def test_a_tampered_token_is_refused(roles):
+    client, _ = roles
+    token, _ = issue_token(Principal("staff1", "staff"), SECRET, ttl_minutes=10)
     header, payload, signature = token.split(".")
-    forged_claims = jwt.encode({"sub": "staff1", "role": "admin", "exp": 9_999_999_999}, "guess")
-    forged = ".".join([header, forged_claims.split(".")[1], signature])
-    flipped = ".".join(
-        [header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")]
-    )
+    elevated = jwt.encode({"sub": "staff1", "role": "admin", "exp": 9_999_999_999}, "z" * 40)
+    forged = ".".join([header, elevated.split(".")[1], signature])
+    flipped = ".".join([header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")])
     for bad in (forged, flipped, "not-a-jwt"):
-        assert_error(client.get("/api/v1/admin/users", headers=_bearer(bad)), 401, "invalid_token")
+        assert_error(client.get("/api/v1/staff/requests", headers=_bearer(bad)), 401, "invalid_token")
 
 
-def test_a_token_signed_with_another_secret_is_refused(client):
-    token, _ = issue_token(
-        Principal("admin", "admin"), "another-secret-" + "y" * 40, ttl_minutes=10
-    )
+def test_a_token_signed_with_another_secret_is_refused(roles):
+    client, _ = roles
+    token, _ = issue_token(Principal("admin", "admin"), "another-secret-" + "y" * 40, ttl_minutes=10)
     assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
 
 
-def test_a_token_without_expiry_is_refused(client, settings):
-    token = jwt.encode({"sub": "admin", "role": "admin"}, _secret(settings), algorithm="HS256")
+def test_a_token_without_expiry_is_refused(roles):
+    client, _ = roles
+    token = jwt.encode({"sub": "admin", "role": "admin"}, SECRET, algorithm="HS256")
     assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
 
 
-def test_an_unsigned_token_is_refused(client):
-    token = jwt.encode(
-        {"sub": "admin", "role": "admin", "exp": dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)},
-        key=None,
-        algorithm="none",
-    )
+def test_an_unsigned_token_is_refused(roles):
+    client, _ = roles
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    token = jwt.encode({"sub": "admin", "role": "admin", "exp": expires}, key=None, algorithm="none")
     assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
 
 
-def test_a_valid_token_for_an_unknown_account_is_refused(client, settings):
-    token, _ = issue_token(Principal("ghost", "admin"), _secret(settings), ttl_minutes=10)
+def test_a_valid_token_for_an_unknown_account_is_refused(roles):
+    client, _ = roles
+    token, _ = issue_token(Principal("ghost", "admin"), SECRET, ttl_minutes=10)
     assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
 
 
