@@ -18,6 +18,7 @@ from backend_api.db import make_engine, make_session_factory
 from backend_api.errors import ApiError, install_error_handlers, load_messages
 from backend_api.faq.router import router as faq_router
 from backend_api.feedback.router import router as feedback_router
+from backend_api.handoff.router import router as handoff_router
 from backend_api.migrate import upgrade
 from backend_api.notifications.router import router as notifications_router
 from backend_api.requests.router import router as requests_router
@@ -104,6 +105,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
         requests_router,
         feedback_router,
         unresolved_router,
+        handoff_router,
         notifications_router,
         audit_router,
     ):

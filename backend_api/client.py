@@ -195,3 +195,21 @@ class BackendClient:
             "candidates": candidates,
         }
         return await self._call("POST", "/unresolved", json=body)
+
+    async def open_handoff(
+        self,
+        conversation_id: str,
+        channel: str,
+        reason: str,
+        question: str,
+        transcript: list[dict[str, str]],
+    ) -> dict[str, Any]:
+        """Queue the conversation for a person; returns the handoff with its queue position."""
+        body = {
+            "conversation_id": conversation_id,
+            "channel": channel,
+            "reason": reason,
+            "question": question,
+            "transcript": transcript,
+        }
+        return await self._call("POST", "/handoffs", json=body)

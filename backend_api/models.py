@@ -5,6 +5,7 @@ from backend_api.catalogue.models import Agency, Cluster, KnowledgeBaseState, Se
 from backend_api.db import Base
 from backend_api.faq.models import Faq
 from backend_api.feedback.models import Complaint, Rating
+from backend_api.handoff.models import Handoff
 from backend_api.notifications.models import OutboxMessage
 from backend_api.requests.models import Attachment, RequestEvent, ServiceRequest
 from backend_api.unresolved.models import UnresolvedQuestion
@@ -18,6 +19,7 @@ __all__ = [
     "Cluster",
     "Complaint",
     "Faq",
+    "Handoff",
     "KnowledgeBaseState",
     "OutboxMessage",
     "Rating",

@@ -620,9 +620,18 @@ def run_database(name: str, args: argparse.Namespace) -> RunResult | None:
 # --------------------------------------------------------------------------- report
 
 
+def background_load(seconds: float = 1.0) -> float | None:
+    """How many cores other processes keep busy right now (sampled over ``seconds``)."""
+    before = machine_busy_seconds()
+    time.sleep(seconds)
+    after = machine_busy_seconds()
+    return None if before is None or after is None else round((after - before) / seconds, 2)
+
+
 def machine_facts() -> dict[str, Any]:
-    """Cores, Python and platform of this machine."""
+    """Cores, Python and platform of this machine, and its load before the benchmark."""
     return {
+        "background_load_cores": background_load(),
         "cores": os.cpu_count(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "platform": platform.platform(),
@@ -642,6 +651,9 @@ def markdown_report(facts: dict[str, Any], runs: list[RunResult], args: argparse
         "",
         f"- machine: {facts['cores']} cores, {facts['processor']}, {facts['platform']}",
         f"- Python: {facts['python']}; load generator (httpx {facts['httpx']}) on the same machine",
+        f"- background load before the run: {_cell(facts['background_load_cores'])} cores busy;"
+        " 'other load' below is what processes other than the server, the load generator and"
+        " PostgreSQL used during each phase",
         f"- server: `python -m backend_api serve --workers {args.workers}` (uvicorn), 127.0.0.1",
         f"- load: {args.clients} clients, {args.duration:.0f} s per phase; status check open loop"
         f" at {args.rate:.0f} req/s",
@@ -722,6 +734,13 @@ def main(argv: list[str] | None = None) -> int:
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     facts = machine_facts()
+    busy = facts["background_load_cores"]
+    if busy is not None and busy > 0.2:
+        logger.warning(
+            "the machine is already busy (%.2f cores in use by other processes): "
+            "the results will be pessimistic",
+            busy,
+        )
     databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     runs: list[RunResult] = []
     try:

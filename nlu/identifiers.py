@@ -117,9 +117,15 @@ def verhoeff_is_valid(digits: str) -> bool:
 
 
 def normalize_tracking_code(text: str) -> str | None:
-    """Return the 10-digit tracking code in ``text`` if its check digit is valid, else None."""
+    """Return the 10-digit tracking code in ``text`` if its check digit is valid, else None.
+
+    Tracking codes never start with 0 (the first digit tells their kind), which also keeps most
+    national codes, many of which do start with 0, from passing for one.
+    """
     code = _compact(text)
-    if len(code) != TRACKING_CODE_LENGTH or not code.isdigit() or not verhoeff_is_valid(code):
+    if len(code) != TRACKING_CODE_LENGTH or not code.isdigit() or code[0] == "0":
+        return None
+    if not verhoeff_is_valid(code):
         return None
     return code
 

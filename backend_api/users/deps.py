@@ -23,10 +23,12 @@ def current_principal(
     principal = read_token(credentials.credentials, secret)
     if principal is None:
         raise ApiError(401, "invalid_token")
-    active = request.app.state.active_users
-    if not active.is_active(principal.username):
+    # The role comes from the account as it is now, not from the token: a demoted or
+    # disabled account loses its rights before its token expires.
+    role = request.app.state.active_users.current_role(principal.username)
+    if role is None:
         raise ApiError(401, "invalid_token")
-    return principal
+    return Principal(username=principal.username, role=role)
 
 
 def require_roles(*roles: str) -> Callable[[Principal], Principal]:

@@ -81,27 +81,31 @@ def update_user(session: Session, actor: Principal, username: str, data: UserUpd
 
 
 class ActiveUsers:
-    """Answers "is this account still active?" with a short cache, so a disabled account's
-    tokens stop working within ``ttl`` seconds without a database query on every call."""
+    """Answers "which role does this account have now?" with a short cache, so a disabled or
+    demoted account loses its rights within ``ttl`` seconds (at once in the process that made
+    the change) without a database query on every call."""
 
     def __init__(self, factory: sessionmaker[Session], ttl: float = 30.0) -> None:
         self._factory = factory
         self._ttl = ttl
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[bool, float]] = {}
+        self._cache: dict[str, tuple[str | None, float]] = {}
 
-    def is_active(self, username: str) -> bool:
-        """Tell whether ``username`` exists and is active."""
+    def current_role(self, username: str) -> str | None:
+        """The role of an active account, or None if it does not exist or is disabled."""
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(username)
         if hit and now - hit[1] < self._ttl:
             return hit[0]
         with self._factory() as session:
-            active = bool(session.scalar(select(User.active).where(User.username == username)))
+            row = session.execute(
+                select(User.role, User.active).where(User.username == username)
+            ).first()
+        role = row.role if row is not None and row.active else None
         with self._lock:
-            self._cache[username] = (active, now)
-        return active
+            self._cache[username] = (role, now)
+        return role
 
     def forget(self, username: str) -> None:
         """Drop a cached answer (after the account changed in this process)."""

@@ -335,11 +335,6 @@ def test_a_deactivated_account_loses_access_at_once(client, admin, staff):
     assert client.get("/api/v1/staff/requests", headers=staff).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the role is read from the token, so a demoted admin keeps admin rights until "
-    "the token expires (users/deps.py current_principal trusts the role claim)",
-)
 def test_a_demoted_admin_loses_admin_rights_at_once(client, admin):
     body = {"username": "boss", "password": "boss-password-1", "role": "admin"}
     assert client.post("/api/v1/admin/users", json=body, headers=admin).status_code == 201

@@ -1,0 +1,1 @@
+"""Handoff domain: conversations the assistant hands to a person."""

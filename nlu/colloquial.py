@@ -1,0 +1,62 @@
+"""Spoken (colloquial) Persian to its written form: «میخوام» → «می‌خواهم», «چیه» → «چیست».
+
+hazm's InformalNormalizer does the heavy lifting; it loads lexicons (a few seconds), so it is
+created once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+
+# Words hazm leaves alone but citizens write all the time, with their written equivalents.
+EXTRA = {
+    "چجوری": "چگونه",
+    "چجوریه": "چگونه است",
+    "چطوری": "چگونه",
+    "چیکار": "چه کار",
+    "چقد": "چقدر",
+    "چنده": "چقدر است",
+    "کجاس": "کجاست",
+    "کی": "چه زمانی",
+    "میشه": "می‌شود",
+    "نمیشه": "نمی‌شود",
+    "اینو": "این را",
+    "اونو": "آن را",
+    "مدارکش": "مدارک آن",
+    "هزینه‌ش": "هزینه آن",
+    "هزینش": "هزینه آن",
+}
+
+
+@lru_cache(maxsize=1)
+def _informal() -> Any:
+    with _lock:
+        from hazm import InformalNormalizer
+
+        logger.info("loading hazm's informal-Persian lexicons")
+        return InformalNormalizer()
+
+
+def formalize_words(words: list[str]) -> list[str]:
+    """Map each spoken-Persian word to its written form (unknown words are kept)."""
+    out = []
+    for word in words:
+        if word in EXTRA:
+            out.append(EXTRA[word])
+            continue
+        sentences = _informal().normalize(word)
+        candidates = [c for sentence in sentences for token in sentence for c in token[:1]]
+        out.append(" ".join(candidates) if candidates else word)
+    return out
+
+
+def formalize(text: str) -> str:
+    """Rewrite a whole (already normalised) text in written Persian."""
+    return " ".join(formalize_words(text.split()))

@@ -1,0 +1,2 @@
+"""Thin Rasa GraphComponent adapters over the pure functions of ``nlu`` (the only place that
+imports ``rasa``)."""

@@ -1,0 +1,206 @@
+"""The notification outbox: written with each status change, leased to channel workers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import update
+
+from backend_api.db import utcnow
+from backend_api.notifications.models import OutboxMessage
+from backend_api.notifications.service import MAX_ATTEMPTS
+from tests.backend_api.api_helpers import assert_error, file_request, move
+
+CLAIM = "/api/v1/outbox/claim"
+
+
+def instant(text: str) -> dt.datetime:
+    """A timestamp from the API as an aware UTC datetime."""
+    value = dt.datetime.fromisoformat(text)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def claim(client, headers, channel="telegram", **extra) -> list[dict]:
+    response = client.post(CLAIM, json={"channel": channel, **extra}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def outbox(client, staff, **params) -> list[dict]:
+    response = client.get("/api/v1/staff/outbox", params=params, headers=staff)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def queue_message(client, assistant, staff, **overrides) -> str:
+    """File a request and move it once, which queues one message; return the tracking code."""
+    code = file_request(client, assistant, **overrides)["tracking_code"]
+    move(client, staff, code, "under_review")
+    return code
+
+
+def seconds_until_retry(client, message_id: int) -> float:
+    """How long the outbox will wait before offering the message again."""
+    with client.app.state.session_factory() as session:
+        due = session.get(OutboxMessage, message_id).next_attempt_at
+    due = due.replace(tzinfo=dt.UTC) if due.tzinfo is None else due.astimezone(dt.UTC)  # SQLite
+    return (due - utcnow()).total_seconds()
+
+
+def as_if_time_passed(client, **values) -> None:
+    """Move every outbox row's timers, as a later clock would see them."""
+    with client.app.state.session_factory() as session:
+        session.execute(update(OutboxMessage).values(**values))
+        session.commit()
+
+
+def test_a_status_change_queues_a_persian_message(client, assistant, staff):
+    code = file_request(client, assistant)["tracking_code"]
+    assert outbox(client, staff) == []  # filing alone sends nothing
+    move(client, staff, code, "under_review")
+    move(client, staff, code, "needs_info", note="تصویر صفحهٔ اول شناسنامه را بفرستید")
+    newest, first = outbox(client, staff)
+    assert (first["channel"], first["recipient"], first["status"]) == ("telegram", "telegram:42",
+                                                                       "pending")
+    assert (first["attempts"], first["sent_at"]) == (0, None)
+    assert f"{code[:4]}-{code[4:8]}-{code[8:]}" in first["body"]
+    assert "صدور گذرنامهٔ عادی" in first["body"]
+    assert "«در حال بررسی»" in first["body"]
+    assert "«نیازمند تکمیل مدارک»" in newest["body"]
+    assert "توضیح کارشناس: تصویر صفحهٔ اول شناسنامه را بفرستید" in newest["body"]
+
+
+def test_a_refused_transition_queues_nothing(client, assistant, staff):
+    code = file_request(client, assistant)["tracking_code"]
+    response = client.post(f"/api/v1/staff/requests/{code}/transitions",
+                           json={"status": "completed"}, headers=staff)
+    assert_error(response, 409, "invalid_transition")
+    assert outbox(client, staff) == []
+
+
+def test_a_claim_leases_messages_of_one_channel(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    queue_message(client, assistant, staff, channel="web", sender_id="")  # goes out by SMS
+    leased = claim(client, assistant, "telegram")
+    assert [m["recipient"] for m in leased] == ["telegram:42"]
+    assert claim(client, assistant, "telegram") == []  # leased: nobody else gets it
+    sms = claim(client, assistant, "sms")
+    assert [(m["channel"], m["recipient"]) for m in sms] == [("sms", "09121234567")]
+    assert claim(client, assistant, "bale") == []
+
+
+def test_a_claim_takes_at_most_its_limit_oldest_first(client, assistant, staff):
+    codes = [queue_message(client, assistant, staff) for _ in range(3)]
+    first = claim(client, assistant, limit=2)
+    second = claim(client, assistant, limit=2)
+    assert len(first) == 2 and len(second) == 1
+    assert first[0]["id"] < first[1]["id"] < second[0]["id"]
+    assert codes[2][:4] in second[0]["body"]
+
+
+def test_an_expired_lease_is_handed_out_again(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant, lease_seconds=5)
+    as_if_time_passed(client, claimed_until=utcnow() - dt.timedelta(seconds=1))
+    assert [m["id"] for m in claim(client, assistant)] == [message["id"]]
+
+
+def test_sent_marks_the_message_sent_and_repeating_it_is_harmless(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant)
+    first = client.post(f"/api/v1/outbox/{message['id']}/sent", headers=assistant)
+    assert first.status_code == 200, first.text
+    assert first.json()["status"] == "sent"
+    assert first.json()["sent_at"] is not None
+    again = client.post(f"/api/v1/outbox/{message['id']}/sent", headers=assistant)
+    assert again.status_code == 200
+    assert instant(again.json()["sent_at"]) == instant(first.json()["sent_at"])
+    as_if_time_passed(client, claimed_until=None)
+    assert claim(client, assistant) == []  # a sent message is never sent again
+    assert [m["id"] for m in outbox(client, staff, status="sent")] == [message["id"]]
+    assert outbox(client, staff, status="pending") == []
+
+
+def test_a_failed_delivery_is_retried_later_not_at_once(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant)
+    response = client.post(f"/api/v1/outbox/{message['id']}/failed",
+                           json={"error": "telegram: 502 Bad Gateway"}, headers=assistant)
+    assert response.status_code == 200, response.text
+    failed = response.json()
+    assert (failed["status"], failed["attempts"]) == ("pending", 1)
+    assert failed["last_error"] == "telegram: 502 Bad Gateway"
+    assert claim(client, assistant) == []  # backing off
+    assert 5 < seconds_until_retry(client, message["id"]) <= 10
+    as_if_time_passed(client, next_attempt_at=utcnow() - dt.timedelta(seconds=1))
+    [retry] = claim(client, assistant)
+    assert retry["id"] == message["id"]
+    second = client.post(f"/api/v1/outbox/{message['id']}/failed", json={}, headers=assistant)
+    assert second.json()["attempts"] == 2
+
+
+def test_the_back_off_doubles_with_each_failure(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant)
+    delays = []
+    for _ in range(3):
+        client.post(f"/api/v1/outbox/{message['id']}/failed", json={"error": "timeout"},
+                    headers=assistant)
+        delays.append(seconds_until_retry(client, message["id"]))
+    for delay, expected in zip(delays, (10, 20, 40), strict=True):
+        assert expected - 5 < delay <= expected
+
+
+def test_a_message_is_given_up_after_the_last_attempt(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant)
+    for _ in range(MAX_ATTEMPTS):
+        last = client.post(f"/api/v1/outbox/{message['id']}/failed", json={"error": "blocked"},
+                           headers=assistant)
+    assert (last.json()["status"], last.json()["attempts"]) == ("failed", MAX_ATTEMPTS)
+    as_if_time_passed(client, next_attempt_at=utcnow() - dt.timedelta(seconds=1))
+    assert claim(client, assistant) == []
+    assert [m["id"] for m in outbox(client, staff, status="failed")] == [message["id"]]
+
+
+def test_a_failure_report_after_delivery_changes_nothing(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant)
+    client.post(f"/api/v1/outbox/{message['id']}/sent", headers=assistant)
+    late = client.post(f"/api/v1/outbox/{message['id']}/failed", json={"error": "late"},
+                       headers=assistant)
+    assert (late.json()["status"], late.json()["attempts"], late.json()["last_error"]) == (
+        "sent", 0, ""
+    )
+
+
+def test_an_unknown_message_is_404(client, assistant):
+    error = assert_error(client.post("/api/v1/outbox/999999/sent", headers=assistant), 404,
+                         "outbox_message_not_found")
+    assert "صف ارسال" in error["message"]
+    assert_error(client.post("/api/v1/outbox/999999/failed", json={}, headers=assistant), 404,
+                 "outbox_message_not_found")
+
+
+def test_a_bad_claim_is_refused(client, assistant):
+    bad_channel = client.post(CLAIM, json={"channel": "Telegram!"}, headers=assistant)
+    assert_error(bad_channel, 422, "string_pattern_mismatch")
+    short_lease = client.post(CLAIM, json={"channel": "sms", "lease_seconds": 1}, headers=assistant)
+    assert_error(short_lease, 422, "greater_than_equal")
+
+
+def test_timestamps_keep_their_utc_offset(client, assistant, staff, settings, request):
+    if settings.database_url.startswith("sqlite"):
+        request.applymarker(pytest.mark.xfail(
+            strict=True,
+            reason="BUG: SQLite gives back naive datetimes, so timestamps read from the database "
+            "lose their UTC offset (db.py: DateTime(timezone=True) is not enforced on SQLite)",
+        ))
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant)
+    sent = client.post(f"/api/v1/outbox/{message['id']}/sent", headers=assistant).json()
+    again = client.post(f"/api/v1/outbox/{message['id']}/sent", headers=assistant).json()
+    listed = outbox(client, staff)[0]
+    for stamp in (message["created_at"], sent["sent_at"], again["sent_at"], listed["sent_at"]):
+        assert dt.datetime.fromisoformat(stamp).utcoffset() == dt.timedelta(0), stamp
