@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run train check test test-app test-rasa lint lint-only format bench clean
+.PHONY: help install run train evaluate check test test-app test-rasa lint lint-only format bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,18 +21,26 @@ run: install ## train if needed and start the whole assistant (Ctrl-C stops it)
 train: install ## train the Rasa model
 	@$(APP_PY) -m assistant train
 
+evaluate: install ## Rasa's NLU and story reports under results/, beside Rasa's stock pipeline
+	@$(APP_PY) -m assistant train
+	@$(APP_PY) -m assistant evaluate --out results
+
 check: ## health of every running component
 	@$(APP_PY) -m assistant check
 
-test: install ## install what is missing, train if needed, lint, and run every test
+browser: ## install Debian's Chromium for the browser tests (when missing)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+.PHONY: browser
+
+test: install browser ## install what is missing, train if needed, lint, and run every test
 	@$(APP_PY) -m assistant train
 	@$(MAKE) --no-print-directory lint-only test-app test-rasa
 
 test-app: ## tests that run in the app env (backend, knowledge, connectors, CLI, end to end)
-	@$(APP_PY) -m pytest tests --ignore=tests/actions $(PYTEST_ARGS)
+	@$(APP_PY) -m pytest tests --ignore=tests/actions --ignore=tests/evaluation $(PYTEST_ARGS)
 
-test-rasa: ## tests that run in the Rasa env (actions)
-	@$(RASA_PY) -m pytest tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
+test-rasa: ## tests that run in the Rasa env (actions, NLU and dialogue quality)
+	@$(RASA_PY) -m pytest tests/actions tests/evaluation -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and format check) and mypy
 	@$(MAKE) --no-print-directory lint-only

@@ -1,4 +1,8 @@
-"""Answering questions about services from the knowledge base (service cards and FAQs)."""
+"""Answering questions about services from the knowledge base (service cards and FAQs).
+
+Keeps the service being discussed in ``service_code``, so «مدارکش چیه؟» after a question about
+passports is about passports.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,28 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import backend
+from actions.common import channel_of, phrase
+from actions.service_lookup import ServiceChoice, choice_buttons
 from actions.settings import get_settings
-from backend_api.client import BackendError, BackendUnavailable, SearchHit
+from backend_api.client import BackendError, BackendUnavailable, SearchHit, SearchResult
 from nlu.digits import format_amount, to_persian_digits
 
 logger = logging.getLogger(__name__)
 
-
-def phrase(domain: dict[str, Any], name: str, **values: Any) -> str:
-    """A short phrase from the domain's responses, filled with ``values``."""
-    text = domain["responses"][name][0]["text"]
-    return text.format(**values)
+FIELD_PHRASES = {
+    "documents": "phrase_field_documents",
+    "cost": "phrase_field_cost",
+    "duration": "phrase_field_duration",
+    "channels": "phrase_field_channels",
+    "online": "phrase_field_online",
+    "steps": "phrase_field_steps",
+    "legal": "phrase_field_legal",
+    "eligibility": "phrase_field_eligibility",
+}
 
 
 def describe_cost(domain: dict[str, Any], card: dict[str, Any]) -> str:
@@ -30,7 +42,7 @@ def describe_cost(domain: dict[str, Any], card: dict[str, Any]) -> str:
     if cost["kind"] == "fixed":
         text = phrase(domain, "phrase_cost_fixed", amount=format_amount(cost["amount"]))
         return f"{text} ({cost['note']})" if cost.get("note") else text
-    return cost["note"]
+    return str(cost["note"])
 
 
 def describe_duration(domain: dict[str, Any], card: dict[str, Any]) -> str:
@@ -53,73 +65,158 @@ def describe_channel(card: dict[str, Any]) -> str:
     """Where to apply: the e-service address, else the offices."""
     channels = card["channels"]
     if channels.get("url"):
-        return channels["url"]
-    return "، ".join(channels.get("offices", [])) or channels.get("phone", "")
+        return str(channels["url"])
+    return "، ".join(channels.get("offices", [])) or str(channels.get("phone", ""))
+
+
+def field_value(domain: dict[str, Any], card: dict[str, Any], field: str) -> str:
+    """The text of one field of a card, for the citizen."""
+    bullet = "\n".join
+    if field == "documents":
+        return bullet(f"• {d}" for d in card["prerequisites"] + card["documents"])
+    if field == "cost":
+        return describe_cost(domain, card)
+    if field == "duration":
+        note = card["processing_time"].get("note")
+        return describe_duration(domain, card) + (f" ({note})" if note else "")
+    if field == "channels":
+        offices = card["channels"].get("offices", [])
+        parts = [describe_channel(card), *(o for o in offices if o != describe_channel(card))]
+        return bullet(f"• {p}" for p in parts if p)
+    if field == "online":
+        return phrase(domain, f"phrase_electronic_{card['electronic']}")
+    if field == "steps":
+        return bullet(f"{to_persian_digits(str(i))}. {s}" for i, s in enumerate(card["steps"], 1))
+    if field == "legal":
+        return bullet(f"• {law}" for law in card["legal_basis"])
+    if field == "eligibility":
+        return bullet([card["audience"], *(f"• {p}" for p in card["prerequisites"])])
+    return str(card["description"])
 
 
 class ActionAnswerQuestion(Action):
-    """Looks the latest message up in the knowledge base and answers from the best match."""
+    """Looks the question up in the knowledge base and answers, asks "did you mean", or admits
+    it does not know (logging the question for staff and offering a person)."""
 
     def name(self) -> str:
         return "action_answer_question"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    ) -> list[EventType]:
         question = (tracker.latest_message.get("text") or "").strip()
-        if not question:
+        chosen = next(tracker.get_latest_entity_values("service_code"), None)
+        field = next(tracker.get_latest_entity_values("service_field"), None)
+        if not question and not chosen:
             dispatcher.utter_message(response="utter_empty_message")
             return []
-        settings = get_settings()
-        client = backend()
         try:
-            hits = await client.search(question, settings.search_limit)
-            best = hits[0] if hits and hits[0].score >= settings.min_answer_score else None
-            if best is None:
-                await client.log_unresolved(
-                    question,
-                    channel=_channel(tracker),
-                    conversation_id=tracker.sender_id,
-                    candidates=[{"id": h.id, "title": h.title, "score": h.score} for h in hits],
-                )
-                dispatcher.utter_message(response="utter_no_answer")
-                return []
-            await self._answer(dispatcher, domain, best)
+            if chosen:
+                return await self._answer_card(dispatcher, domain, chosen, field or "about")
+            context = tracker.get_slot("service_code")
+            named_service = next(tracker.get_latest_entity_values("service"), None)
+            if field and context and not named_service:
+                # A follow-up («مدارکش چیه؟») about the service just discussed.
+                return await self._answer_card(dispatcher, domain, context, field)
+            result = await backend().search(question, get_settings().search_limit)
+            return await self._respond(dispatcher, tracker, domain, question, field, result)
         except BackendUnavailable as exc:
             logger.warning("backend unavailable while answering: %s", exc)
-            dispatcher.utter_message(response="utter_backend_down")
         except BackendError as exc:
             logger.error("backend refused a search: %s", exc)
-            dispatcher.utter_message(response="utter_backend_down")
+        dispatcher.utter_message(response="utter_backend_down")
         return []
 
-    async def _answer(
-        self, dispatcher: CollectingDispatcher, domain: dict[str, Any], hit: SearchHit
-    ) -> None:
-        if hit.kind == "faq":
-            if hit.service_code:
-                card = await backend().service(hit.service_code)
-                dispatcher.utter_message(
-                    response="utter_faq_answer",
-                    answer=hit.answer,
-                    service_title=card["title"],
-                    agency=hit.agency,
-                )
-            else:
+    async def _respond(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        question: str,
+        field: str | None,
+        result: SearchResult,
+    ) -> list[EventType]:
+        outcome = result.outcome or _outcome_from_scores(result)
+        if outcome == "unknown" or not result.hits:
+            await backend().log_unresolved(
+                question,
+                channel=channel_of(tracker),
+                conversation_id=tracker.sender_id,
+                candidates=[{"id": h.id, "title": h.title, "score": h.score} for h in result.hits],
+            )
+            dispatcher.utter_message(response="utter_no_answer")
+            return []
+        if outcome == "ambiguous":
+            choices: dict[str, ServiceChoice] = {}
+            for hit in result.hits:
+                if hit.service_code and hit.service_code not in choices:
+                    title = hit.service_title or hit.title
+                    choices[hit.service_code] = ServiceChoice(hit.service_code, title, hit.score)
+            buttons = choice_buttons(list(choices.values()), "choose_service")
+            if len(buttons) >= 2:
+                dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+                return []
+        return await self._answer_hit(dispatcher, domain, result.hits[0], field)
+
+    async def _answer_hit(
+        self,
+        dispatcher: CollectingDispatcher,
+        domain: dict[str, Any],
+        hit: SearchHit,
+        field: str | None,
+    ) -> list[EventType]:
+        if hit.kind == "faq" and not field:
+            if not hit.service_code:
                 dispatcher.utter_message(response="utter_faq_answer_general", answer=hit.answer)
-            return
-        card = await backend().service(hit.service_code)
-        dispatcher.utter_message(
-            response="utter_service_card",
-            title=card["title"],
-            agency=card["agency_name"],
-            description=card["description"],
-            cost=describe_cost(domain, card),
-            duration=describe_duration(domain, card),
-            channel=describe_channel(card),
+                return []
+            card = await backend().service(hit.service_code)
+            dispatcher.utter_message(
+                response="utter_faq_answer",
+                answer=hit.answer,
+                service_title=card["title"],
+                agency=card["agency_name"],
+            )
+            return _context(card)
+        if not hit.service_code:
+            dispatcher.utter_message(response="utter_faq_answer_general", answer=hit.answer)
+            return []
+        return await self._answer_card(
+            dispatcher, domain, hit.service_code, field or hit.field or "about"
         )
 
+    async def _answer_card(
+        self, dispatcher: CollectingDispatcher, domain: dict[str, Any], code: str, field: str
+    ) -> list[EventType]:
+        card = await backend().service(code)
+        if field in FIELD_PHRASES:
+            link = phrase(domain, "phrase_link", url=card["channels"]["url"])
+            dispatcher.utter_message(
+                response="utter_service_field",
+                label=phrase(domain, FIELD_PHRASES[field]),
+                title=card["title"],
+                agency=card["agency_name"],
+                value=field_value(domain, card, field),
+                link=link if card["channels"].get("url") else "",
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_service_card",
+                title=card["title"],
+                agency=card["agency_name"],
+                description=card["description"],
+                cost=describe_cost(domain, card),
+                duration=describe_duration(domain, card),
+                channel=describe_channel(card),
+            )
+        return _context(card)
 
-def _channel(tracker: Tracker) -> str:
-    metadata = tracker.latest_message.get("metadata") or {}
-    return str(metadata.get("channel") or "web")
+
+def _outcome_from_scores(result: SearchResult) -> str:
+    """A verdict when the backend gives none: the first hit's score against a floor."""
+    if result.hits and result.hits[0].score >= get_settings().min_answer_score:
+        return "answer"
+    return "unknown"
+
+
+def _context(card: dict[str, Any]) -> list[EventType]:
+    return [SlotSet("service_code", card["code"]), SlotSet("service_title", card["title"])]

@@ -84,6 +84,11 @@ def cmd_train(settings: AssistantSettings, args: argparse.Namespace) -> int:
     return rasa_tasks.train(settings, force=args.force)
 
 
+def cmd_evaluate(settings: AssistantSettings, args: argparse.Namespace) -> int:
+    """Rasa's standard NLU and story reports, and the stock pipeline for comparison."""
+    return rasa_tasks.evaluate(settings, Path(args.out))
+
+
 def cmd_check(settings: AssistantSettings, _args: argparse.Namespace) -> int:
     """Report the health of every component; non-zero if any is down."""
     secrets = {"DASTYAR_BACKEND_ASSISTANT_PASSWORD": ""}
@@ -170,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
     train.set_defaults(handler=cmd_train)
     sub.add_parser("check", help="health of every component").set_defaults(handler=cmd_check)
+    evaluate = sub.add_parser("evaluate", help="NLU and story reports under results/")
+    evaluate.add_argument("--out", default="results", help="report folder")
+    evaluate.set_defaults(handler=cmd_evaluate)
     catalogue = sub.add_parser("catalogue", help="import or export the service catalogue")
     catalogue.add_argument("action", choices=("import", "export"))
     catalogue.add_argument("path", help="a file or folder (import) or a folder (export)")

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from assistant.settings import ROOT, AssistantSettings
 
@@ -43,3 +44,104 @@ def train(settings: AssistantSettings, *, force: bool = False) -> int:
     code = subprocess.call(command, cwd=ROOT, env={**os.environ, **quiet})
     sys.stderr.write(f"[train] finished in {time.monotonic() - started:.0f} s (exit {code})\n")
     return code
+
+
+NLU_TEST_SET = "data/tests/test_nlu.yml"
+STORY_TEST_SET = "data/tests/test_stories.yml"
+
+
+def _rasa(settings: AssistantSettings, *args: str) -> int:
+    quiet = {
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONWARNINGS": "ignore",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.call(
+        [str(settings.rasa_python), "-m", "rasa", *args], cwd=ROOT, env={**os.environ, **quiet}
+    )
+
+
+def evaluate(settings: AssistantSettings, results: Path) -> int:
+    """Write Rasa's standard reports for the held-out NLU set and the test stories, and the
+    same NLU report for Rasa's stock pipeline trained on the same data, under ``results``."""
+    from assistant.stack import latest_model
+
+    model = latest_model(settings.models_dir)
+    if model is None:
+        sys.stderr.write("[evaluate] no trained model: run `make train` first\n")
+        return 1
+    codes = [
+        _rasa(
+            settings,
+            "test",
+            "nlu",
+            "--nlu",
+            NLU_TEST_SET,
+            "--model",
+            str(model),
+            "--out",
+            str(results / "nlu"),
+        ),
+        _rasa(
+            settings,
+            "test",
+            "core",
+            "--stories",
+            STORY_TEST_SET,
+            "--model",
+            str(model),
+            "--out",
+            str(results / "core"),
+        ),
+    ]
+    stock_dir = results / "stock-model"
+    codes.append(
+        _rasa(
+            settings,
+            "train",
+            "nlu",
+            "--config",
+            "config-stock.yml",
+            "--nlu",
+            "data/nlu",
+            "--out",
+            str(stock_dir),
+            "--fixed-model-name",
+            "stock",
+        )
+    )
+    codes.append(
+        _rasa(
+            settings,
+            "test",
+            "nlu",
+            "--nlu",
+            NLU_TEST_SET,
+            "--model",
+            str(stock_dir / "stock.tar.gz"),
+            "--out",
+            str(results / "nlu-stock"),
+        )
+    )
+    sys.stderr.write(summary(results) + "\n")
+    return max(codes)
+
+
+def summary(results: Path) -> str:
+    """One table comparing our pipeline with the stock one (macro F1 of intents and entities)."""
+    import json
+
+    rows = ["| pipeline | intent macro-F1 | entity macro-F1 |", "|---|---|---|"]
+    for name, folder in (
+        ("Dastyar (config.yml)", "nlu"),
+        ("stock (config-stock.yml)", "nlu-stock"),
+    ):
+        intent = results / folder / "intent_report.json"
+        entity = results / folder / "DIETClassifier_report.json"
+        if not intent.exists():
+            continue
+        i_f1 = json.loads(intent.read_text())["macro avg"]["f1-score"]
+        e_f1 = json.loads(entity.read_text())["macro avg"]["f1-score"] if entity.exists() else 0.0
+        rows.append(f"| {name} | {i_f1:.3f} | {e_f1:.3f} |")
+    return "\n".join(rows)

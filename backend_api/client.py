@@ -50,10 +50,28 @@ class SearchHit:
     kind: str
     title: str
     score: float
-    service_code: str
-    agency: str
-    answer: str
-    url: str
+    service_code: str = ""
+    agency: str = ""
+    answer: str = ""
+    url: str = ""
+    field: str = ""
+    service_title: str = ""
+    confidence: float | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SearchHit:
+        """Build from the API's JSON, ignoring fields this client does not know."""
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Search hits, best first, with the backend's verdict when it gives one
+    (``answer``, ``ambiguous`` or ``unknown``)."""
+
+    hits: list[SearchHit]
+    outcome: str | None = None
 
 
 class BackendClient:
@@ -138,12 +156,14 @@ class BackendClient:
         self._raise_for(response)
         return response.json()
 
-    async def search(self, question: str, limit: int = 5) -> list[SearchHit]:
+    async def search(self, question: str, limit: int = 5) -> SearchResult:
         """Service cards and FAQs matching ``question``, best first."""
         body = await self._call(
             "GET", "/search", auth=False, params={"q": question, "limit": limit}
         )
-        return [SearchHit(**hit) for hit in body["hits"]]
+        return SearchResult(
+            hits=[SearchHit.from_json(hit) for hit in body["hits"]], outcome=body.get("outcome")
+        )
 
     async def service(self, code: str) -> dict[str, Any]:
         """One service card."""

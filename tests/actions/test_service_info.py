@@ -35,8 +35,7 @@ def run(text: str, domain: dict, sender: str = "") -> list[dict]:
     # Each asyncio.run has its own event loop; the cached client's pool belongs to one loop.
     backend.cache_clear()
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionAnswerQuestion().run(dispatcher, tracker_for(text, sender), domain))
-    assert events == []
+    asyncio.run(ActionAnswerQuestion().run(dispatcher, tracker_for(text, sender), domain))
     return dispatcher.messages
 
 

@@ -6,6 +6,7 @@ Real processes throughout: backend on SQLite, action server, Rasa with the train
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -85,6 +86,31 @@ def test_a_service_question_is_answered_from_the_catalogue(stack):
     replies = " ".join(chat(stack, "e2e-2", "هزينه صدور گذرنامه چقدره؟"))
     assert "ریال" in replies
     assert "منبع" in replies and "گذرنامه" in replies
+
+
+def test_filing_a_request_then_checking_its_status(stack):
+    sender = "e2e-request"
+    first = " ".join(chat(stack, sender, "می‌خوام درخواست صدور گذرنامه ثبت کنم"))
+    if "نام و نام خانوادگی" not in first:  # the service was not clear: choose it
+        assert "کدام" in first or "خدمت" in first, first
+        first = " ".join(chat(stack, sender, '/choose_service{"service_code": "10202000001"}'))
+    assert "نام و نام خانوادگی" in first, first
+    assert "کد ملی" in " ".join(chat(stack, sender, "مریم احمدی"))
+    wrong = " ".join(chat(stack, sender, "۰۰۱۳۵۴۲۴۱۸"))
+    assert "معتبر نیست" in wrong
+    assert "همراه" in " ".join(chat(stack, sender, "۰۰۱۳۵۴۲۴۱۹"))
+    assert "توضیح" in " ".join(chat(stack, sender, "0912 123 4567"))
+    summary = " ".join(chat(stack, sender, "ندارم"))
+    assert "مریم احمدی" in summary and "ثبت شود" in summary
+    receipt = " ".join(chat(stack, sender, "/affirm"))
+    assert "کد پیگیری" in receipt, receipt
+    code = re.search(r"[۰-۹]{4}-[۰-۹]{4}-[۰-۹]{2}", receipt).group(0)
+    status = " ".join(chat(stack, "e2e-status", f"وضعیت درخواست با کد پیگیری {code}"))
+    if "کد ملی یا شمارهٔ همراه" not in status:
+        status = " ".join(chat(stack, "e2e-status", code))
+    assert "کد ملی یا شمارهٔ همراه" in status, status
+    report = " ".join(chat(stack, "e2e-status", "09121234567"))
+    assert "ثبت شده" in report and "گذرنامه" in report, report
 
 
 def test_the_web_page_is_served_right_to_left(stack):

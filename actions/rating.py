@@ -1,0 +1,120 @@
+"""Collecting a satisfaction rating for a completed request or for a service."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend import backend
+from actions.common import channel_of, means_none, parse_identity
+from actions.forms import accepted, rejected
+from actions.service_lookup import candidate_services, choice_buttons, clear_winner
+from backend_api.client import BackendError, BackendRejected, BackendUnavailable
+from nlu.numbers import small_number
+
+_CODE = re.compile(r"^\d{11}$")
+
+
+class ValidateRatingForm(FormValidationAction):
+    """Asks which service (unless a completed request is being rated), the score and a comment."""
+
+    def name(self) -> str:
+        return "validate_rating_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """A completed request already names its service."""
+        if tracker.get_slot("rated_tracking_code"):
+            return [slot for slot in domain_slots if slot != "service_code"]
+        return domain_slots
+
+    async def validate_service_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The service being rated."""
+        text = str(value or "").strip()
+        if _CODE.match(text):
+            return accepted("service_code", text)
+        try:
+            choices = await candidate_services(text) if text else []
+        except BackendError:
+            dispatcher.utter_message(response="utter_backend_down")
+            return {"service_code": None}
+        winner = clear_winner(choices)
+        if winner is not None:
+            return accepted("service_code", winner.code, service_title=winner.title)
+        if choices:
+            dispatcher.utter_message(
+                response="utter_did_you_mean", buttons=choice_buttons(choices, "choose_service")
+            )
+            return {"service_code": None}
+        return rejected(dispatcher, tracker, "service_code", "utter_service_not_found")
+
+    def validate_rating(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """One number from 1 to 5, in digits or words."""
+        score = small_number(str(value or ""), 1, 5)
+        if score is not None:
+            return accepted("rating", float(score))
+        return rejected(dispatcher, tracker, "rating", "utter_invalid_rating")
+
+    def validate_rating_comment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Any comment, or none."""
+        text = str(value or "").strip()
+        return accepted("rating_comment", "" if means_none(text, domain) else text[:1000])
+
+
+class ActionSubmitRating(Action):
+    """Records the rating."""
+
+    def name(self) -> str:
+        return "action_submit_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        score = tracker.get_slot("rating")
+        if score is None:
+            return []
+        payload: dict[str, Any] = {
+            "score": int(score),
+            "comment": tracker.get_slot("rating_comment") or "",
+            "channel": channel_of(tracker),
+        }
+        tracking = tracker.get_slot("rated_tracking_code")
+        identity = parse_identity(str(tracker.get_slot("identity") or ""))
+        if tracking and identity:
+            payload.update(tracking_code=tracking, **identity)
+        else:
+            payload["service_code"] = tracker.get_slot("service_code")
+        reset: list[EventType] = [
+            SlotSet("rating", None),
+            SlotSet("rating_comment", None),
+            SlotSet("rated_tracking_code", None),
+        ]
+        try:
+            await backend().rate(payload)
+        except BackendRejected as exc:
+            if exc.code == "already_rated":
+                dispatcher.utter_message(response="utter_already_rated")
+            else:
+                dispatcher.utter_message(text=exc.message)
+            return reset
+        except BackendUnavailable:
+            dispatcher.utter_message(response="utter_backend_down")
+            return []
+        dispatcher.utter_message(response="utter_rating_thanks")
+        return reset

@@ -1,0 +1,101 @@
+"""Reporting a request's status and history, and offering a rating once it is completed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend import backend
+from actions.common import parse_identity, phrase
+from actions.forms import accepted, rejected
+from backend_api.client import BackendError, BackendUnavailable, NotFoundError
+from nlu.digits import to_persian_digits
+from nlu.identifiers import format_tracking_code, normalize_tracking_code
+from nlu.jalali import format_jalali
+
+
+class ValidateStatusForm(FormValidationAction):
+    """Checks the tracking code and the proof of identity."""
+
+    def name(self) -> str:
+        return "validate_status_form"
+
+    def validate_tracking_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Ten digits with a valid check digit."""
+        code = normalize_tracking_code(str(value or ""))
+        if code:
+            return accepted("tracking_code", code)
+        return rejected(dispatcher, tracker, "tracking_code", "utter_invalid_tracking_code")
+
+    def validate_identity(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The national code or the mobile the request was filed with."""
+        if parse_identity(str(value or "")):
+            return accepted("identity", str(value))
+        return rejected(dispatcher, tracker, "identity", "utter_invalid_identity")
+
+    async def extract_identity(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A national code or mobile said earlier in the conversation counts as the identity."""
+        if tracker.get_slot("identity") or tracker.get_slot("requested_slot") == "identity":
+            return {}
+        known = tracker.get_slot("national_code") or tracker.get_slot("mobile")
+        return {"identity": known} if known else {}
+
+
+def _history(domain: dict[str, Any], events: list[dict[str, Any]]) -> str:
+    lines = []
+    for event in events:
+        day = format_jalali(dt.datetime.fromisoformat(event["at"]).date())
+        label = phrase(domain, f"phrase_status_{event['status']}")
+        note = f" — {event['note']}" if event.get("note") else ""
+        lines.append(f"• {day}: {label}{note}")
+    return "\n".join(lines)
+
+
+class ActionCheckStatus(Action):
+    """Looks the request up and reports its status and history."""
+
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        code = tracker.get_slot("tracking_code")
+        identity = parse_identity(str(tracker.get_slot("identity") or ""))
+        if not code or not identity:
+            return []
+        try:
+            view = await backend().request_status(code, **identity)
+        except NotFoundError:
+            dispatcher.utter_message(response="utter_status_not_found")
+            return [SlotSet("tracking_code", None), SlotSet("identity", None)]
+        except (BackendUnavailable, BackendError):
+            dispatcher.utter_message(response="utter_backend_down")
+            return []
+        dispatcher.utter_message(
+            response="utter_status",
+            service_title=view["service_title"],
+            tracking_code=to_persian_digits(format_tracking_code(view["tracking_code"])),
+            status=phrase(domain, f"phrase_status_{view['status']}"),
+            eta=view["estimated_completion_jalali"],
+            history=_history(domain, view["events"]),
+        )
+        events: list[EventType] = [
+            SlotSet("service_code", view["service_code"]),
+            SlotSet("service_title", view["service_title"]),
+        ]
+        if view["status"] == "completed":
+            dispatcher.utter_message(response="utter_offer_rating")
+            events.append(SlotSet("rated_tracking_code", view["tracking_code"]))
+        return events

@@ -1,0 +1,325 @@
+"""The web widget in a real browser: Playwright driving Debian's Chromium, headless.
+
+The real gateway runs as a subprocess (``python -m connectors``) against a small fake of Rasa's
+REST channel and of the backend's attachment endpoint (Rasa itself is tested end to end in
+test_stack.py). The test greets, asks a service question, clicks a button, gets a receipt card,
+uploads a file, tries an injection, uses the keyboard, reloads, restarts the gateway and checks the
+history and an inbox notification. Screenshots are kept under test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from connectors.store import Store
+from tests.connectors.servers import ServerThread, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TRACKING_CODE = "1000000009"
+ATTACK = '<img src=x onerror="window.__pwned=1">'
+
+
+def fake_rasa() -> FastAPI:
+    """Rasa's REST channel, scripted for the widget's scenario."""
+    app = FastAPI()
+
+    @app.get("/")
+    def hello() -> str:
+        return "Hello from Rasa"
+
+    @app.post("/webhooks/rest/webhook")
+    async def webhook(request: Request) -> JSONResponse:
+        body = await request.json()
+        message = body["message"]
+        replies: list[dict[str, Any]]
+        if message == "سلام":
+            replies = [{"text": "سلام! من دستیار خدمات دولت هستم."}]
+        elif "گذرنامه" in message:
+            replies = [
+                {
+                    "text": "هزینهٔ صدور گذرنامه در https://epolice.ir آمده است. درخواست ثبت شود؟",
+                    "buttons": [
+                        {
+                            "title": "صدور گذرنامه",
+                            "payload": '/inform{"service_code":"10202000001"}',
+                        },
+                        {"title": "خیر", "payload": "/deny"},
+                    ],
+                }
+            ]
+        elif message.startswith("/inform"):
+            replies = [
+                {"text": "درخواست شما ثبت شد."},
+                {
+                    "custom": {
+                        "type": "receipt",
+                        "tracking_code": TRACKING_CODE,
+                        "service_title": "صدور گذرنامهٔ عادی",
+                        "agency_name": "پلیس مهاجرت و گذرنامه",
+                        "status": "submitted",
+                        "created_at": "2024-08-02T09:30:00+00:00",
+                        "estimated_completion_jalali": "۲۰ مرداد ۱۴۰۳",
+                        "cost_text": "۱٬۲۰۰٬۰۰۰ ریال",
+                        "proof": {"mobile": "09121234567"},
+                    }
+                },
+            ]
+        else:
+            replies = [{"text": f"پیام شما: {message}"}]
+        return JSONResponse([{"recipient_id": body["sender"], **r} for r in replies])
+
+    return app
+
+
+def fake_backend(received: list[bytes]) -> FastAPI:
+    """The backend endpoints the gateway calls."""
+    app = FastAPI()
+
+    @app.post("/api/v1/auth/token")
+    def auth() -> dict[str, Any]:
+        return {"access_token": "t", "token_type": "bearer", "expires_in": 3600}
+
+    @app.post("/api/v1/outbox/claim")
+    def claim() -> list[Any]:
+        return []
+
+    @app.post("/api/v1/requests/attachments", status_code=201)
+    async def attach(request: Request) -> dict[str, Any]:
+        received.append(await request.body())
+        return {
+            "id": 1,
+            "filename": "madrak.pdf",
+            "content_type": "application/pdf",
+            "size": 10,
+            "created_at": "2024-08-02T09:30:00",
+        }
+
+    return app
+
+
+class Gateway:
+    """``python -m connectors`` as the operator's stack starts it."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.url = f"http://127.0.0.1:{env['DASTYAR_GATEWAY_PORT']}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "connectors"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail("the gateway did not start:\n" + self.log.read_text()[-3000:])
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory) -> Iterator[dict[str, Any]]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is not installed at /usr/bin/chromium: run `make browser` first")
+    data_dir = tmp_path_factory.mktemp("gateway")
+    received: list[bytes] = []
+    with ServerThread(fake_rasa()) as rasa, ServerThread(fake_backend(received)) as backend:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_")},
+            "PYTHONPATH": str(ROOT),
+            "DASTYAR_GATEWAY_PORT": str(free_port()),
+            "DASTYAR_GATEWAY_RASA_URL": rasa.url,
+            "DASTYAR_GATEWAY_DATA_DIR": str(data_dir),
+            "DASTYAR_GATEWAY_BACKEND_URL": backend.url,
+            "DASTYAR_GATEWAY_BACKEND_PASSWORD": "pw",
+        }
+        gateway = Gateway(env, data_dir / "gateway.log")
+        gateway.start()
+        try:
+            yield {"gateway": gateway, "data_dir": data_dir, "received": received}
+        finally:
+            gateway.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale="fa-IR",
+            viewport={"width": 1280, "height": 800},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def entries(page: Any) -> list[str]:
+    return page.locator("#dastyar-widget li").all_inner_texts()
+
+
+def test_a_conversation_in_the_widget_survives_reload_and_restart(stack, browser):
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    gateway = stack["gateway"]
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(gateway.url + "/")
+    expect(page.locator("#dastyar-widget[data-ready=true]")).to_have_count(1)
+
+    # open with the launcher; the input gets the focus
+    page.get_by_role("button", name="گفتگو با دستیار").click()
+    dialog = page.get_by_role("dialog", name="دستیار خدمات دولت")
+    expect(dialog).to_be_visible()
+    textbox = page.get_by_role("textbox", name="پیام شما")
+    expect(textbox).to_be_focused()
+
+    # greet, then ask a service question
+    textbox.fill("سلام")
+    textbox.press("Enter")
+    expect(page.get_by_text("سلام! من دستیار خدمات دولت هستم.")).to_be_visible()
+    textbox.fill("هزینه گذرنامه چقدر است؟")
+    page.get_by_role("button", name="ارسال").click()
+    link = page.get_by_role("link", name=re.compile("epolice"))
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("href", "https://epolice.ir")
+
+    # click a button: its title is shown, its payload goes to Rasa, the receipt card appears
+    page.get_by_role("button", name="صدور گذرنامه").click()
+    card = page.get_by_role("group", name="رسید ثبت درخواست")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("1000-0000-09")
+    expect(card).to_contain_text("ثبت شده")
+    expect(card).to_contain_text("۱۲ مرداد ۱۴۰۳")
+    expect(card).to_contain_text("۱٬۲۰۰٬۰۰۰ ریال")
+    expect(page.get_by_role("button", name="خیر")).to_be_disabled()
+
+    # attach a file to the filed request
+    page.locator("#dastyar-widget input[type=file]").set_input_files(
+        {"name": "madrak.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    )
+    expect(page.get_by_text("فایل «madrak.pdf» به درخواست 1000-0000-09 پیوست شد.")).to_be_visible()
+    assert b"09121234567" in stack["received"][0] and b"%PDF-1.4" in stack["received"][0]
+    page.locator("#dastyar-widget input[type=file]").set_input_files(
+        {"name": "setup.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ"}
+    )
+    expect(page.get_by_text("فایل «setup.exe» پذیرفته نمی‌شود", exact=False)).to_be_visible()
+
+    # an injection attempt is shown as text, never run
+    textbox.fill(ATTACK)
+    textbox.press("Enter")
+    expect(page.get_by_text(f"پیام شما: {ATTACK}")).to_be_visible()
+    images = page.evaluate(
+        "document.querySelector('#dastyar-widget').shadowRoot.querySelectorAll('img').length"
+    )
+    assert images == 0 and page.evaluate("window.__pwned") is None
+
+    # the font is the project's own Vazirmatn; nothing was fetched from anywhere else
+    assert page.evaluate("document.fonts.check('16px Vazirmatn')")
+    assert (
+        page.evaluate(
+            "getComputedStyle(document.querySelector('#dastyar-widget').shadowRoot"
+            ".querySelector('.dw')).direction"
+        )
+        == "rtl"
+    )
+    assert all(url.startswith(gateway.url) for url in requests), requests
+    page.screenshot(path=str(ARTIFACTS / "widget-desktop.png"))
+
+    # keyboard: Escape closes and gives the focus back to the launcher, with a visible ring
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    launcher = page.get_by_role("button", name="گفتگو با دستیار")
+    expect(launcher).to_be_focused()
+    outline = launcher.evaluate(
+        "b => getComputedStyle(b).outlineStyle + ' ' + getComputedStyle(b).outlineWidth"
+    )
+    assert outline == "solid 3px"
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+
+    # reload: the same session, the history re-rendered from the gateway, the panel still open
+    before = entries(page)
+    page.reload()
+    expect(page.locator("#dastyar-widget[data-ready=true]")).to_have_count(1)
+    expect(dialog).to_be_visible()
+    local_only = [t for t in before if "پذیرفته نمی‌شود" in t]  # a check made in the browser
+    assert entries(page) == [t for t in before if t not in local_only]
+    expect(page.get_by_role("group", name="رسید ثبت درخواست")).to_be_visible()
+
+    # a gateway restart and a notification delivered meanwhile to the session's inbox
+    session = page.evaluate("localStorage.getItem('dastyar.session')")
+    assert re.fullmatch(r"[0-9a-f]{32}", session)
+    gateway.stop()
+    store = Store(f"sqlite:///{stack['data_dir'] / 'gateway.db'}")
+    store.add_notice(
+        session, 1, {"who": "bot", "notice": True, "text": "درخواست شما تأیید شد."}, 200
+    )
+    store.close()
+    gateway.start()
+    page.reload()
+    expect(page.locator("#dastyar-widget[data-ready=true]")).to_have_count(1)
+    expect(page.get_by_text("درخواست شما تأیید شد.")).to_be_visible()
+    expect(page.get_by_text("سلام! من دستیار خدمات دولت هستم.")).to_be_visible()
+    textbox.fill("پس از راه‌اندازی دوباره")
+    textbox.press("Enter")
+    expect(page.get_by_text("پیام شما: پس از راه‌اندازی دوباره")).to_be_visible()
+    history = httpx.get(f"{gateway.url}/api/history", params={"sender": session}).json()["entries"]
+    assert json.dumps(history).count("proof") == 0
+
+    # a phone: the panel takes the whole screen
+    page.set_viewport_size({"width": 375, "height": 700})
+    box = dialog.bounding_box()
+    assert box is not None and box["width"] == 375 and box["height"] == 700
+    page.screenshot(path=str(ARTIFACTS / "widget-mobile.png"))
+    page.close()
