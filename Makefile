@@ -24,6 +24,7 @@ train: install ## train the Rasa model
 evaluate: install ## Rasa's NLU and story reports under results/, beside Rasa's stock pipeline
 	@$(APP_PY) -m assistant train
 	@$(APP_PY) -m assistant evaluate --out results
+	@$(RASA_PY) -m pytest tests/evaluation/test_nlu_quality.py -p no:cacheprovider -W ignore::pytest.PytestConfigWarning
 
 check: ## health of every running component
 	@$(APP_PY) -m assistant check
@@ -40,7 +41,7 @@ test-app: ## tests that run in the app env (backend, knowledge, connectors, CLI,
 	@$(APP_PY) -m pytest tests --ignore=tests/actions --ignore=tests/evaluation $(PYTEST_ARGS)
 
 test-rasa: ## tests that run in the Rasa env (actions, NLU and dialogue quality)
-	@$(RASA_PY) -m pytest tests/actions tests/evaluation -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
+	@$(RASA_PY) -m pytest tests/actions tests/evaluation/test_stories.py -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and format check) and mypy
 	@$(MAKE) --no-print-directory lint-only
