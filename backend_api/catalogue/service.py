@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend_api.audit.service import record_change
@@ -18,6 +18,7 @@ from backend_api.catalogue.schemas import (
 )
 from backend_api.errors import Conflict, Invalid, NotFound
 from backend_api.users.security import Principal
+from nlu.normalize import normalize
 
 
 def bump_kb_version(session: Session) -> int:
@@ -161,18 +162,26 @@ def browse_services(
     limit: int,
     offset: int,
 ) -> tuple[list[Service], int]:
-    """Active services filtered by cluster, agency and a substring of title or aliases."""
+    """Active services filtered by cluster, agency and a phrase in the title, aliases or
+    description (compared in normalised form, so «پاسپورت» or «كارت ملي» find their cards)."""
     query = select(Service).where(Service.active.is_(True))
     if cluster:
         query = query.where(Service.cluster_id == get_cluster(session, cluster).id)
     if agency:
         query = query.where(Service.agency_id == get_agency(session, agency).id)
-    if text:
-        pattern = f"%{text.strip()}%"
-        query = query.where(or_(Service.title.ilike(pattern), Service.description.ilike(pattern)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Service.code).limit(limit).offset(offset))
-    return list(rows), total
+    if not text or not text.strip():
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(Service.code).limit(limit).offset(offset))
+        return list(rows), total
+    # The catalogue is small (hundreds of cards) and aliases live in a JSON column, so the
+    # phrase is matched in Python on normalised text rather than with SQL LIKE.
+    wanted = normalize(text)
+    matches = [
+        service
+        for service in session.scalars(query.order_by(Service.code))
+        if wanted in normalize(" | ".join([service.title, *service.aliases, service.description]))
+    ]
+    return matches[offset : offset + limit], len(matches)
 
 
 def upsert_agency(session: Session, actor: Principal, data: AgencyIn) -> Agency:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend_api.audit.service import record_change
@@ -12,6 +12,7 @@ from backend_api.catalogue.service import bump_kb_version, get_service
 from backend_api.errors import Conflict, Invalid, NotFound
 from backend_api.faq.models import Faq
 from backend_api.faq.schemas import FaqIn, FaqOut
+from backend_api.unresolved.models import UnresolvedQuestion
 from backend_api.users.security import Principal
 
 
@@ -110,6 +111,10 @@ def delete_faq(session: Session, actor: Principal, slug: str) -> None:
     """Delete an FAQ."""
     faq = get_faq(session, slug, published_only=False)
     before = faq_in_of(faq).model_dump()
+    # Questions it answered keep their answer text but no longer point at the FAQ.
+    session.execute(
+        update(UnresolvedQuestion).where(UnresolvedQuestion.faq_id == faq.id).values(faq_id=None)
+    )
     session.delete(faq)
     record_change(session, actor, "delete", "faq", slug, before, None)
     bump_kb_version(session)

@@ -112,6 +112,24 @@ def complaint_out(complaint: Complaint) -> ComplaintOut:
     )
 
 
+def _same_complaint(existing: Complaint, data: ComplaintIn) -> bool:
+    return (
+        existing.kind == data.kind
+        and existing.text == data.text.strip()
+        and (existing.service.code if existing.service else None) == data.service_code
+        and existing.national_code == (data.national_code or "")
+        and existing.mobile == (data.mobile or "")
+    )
+
+
+def _replay(existing: Complaint, data: ComplaintIn) -> tuple[Complaint, bool]:
+    """A retry gets its first complaint back; other content under the same key is refused, so
+    a reused key never reveals someone else's complaint."""
+    if not _same_complaint(existing, data):
+        raise Conflict("idempotency_key_reused")
+    return existing, False
+
+
 def file_complaint(
     session: Session, data: ComplaintIn, idempotency_key: str | None
 ) -> tuple[Complaint, bool]:
@@ -121,7 +139,7 @@ def file_complaint(
             select(Complaint).where(Complaint.idempotency_key == idempotency_key)
         )
         if existing is not None:
-            return existing, False
+            return _replay(existing, data)
     service = get_service(session, data.service_code) if data.service_code else None
     agency = get_agency(session, data.agency_code) if data.agency_code else None
     for _attempt in range(8):
@@ -147,7 +165,7 @@ def file_complaint(
                     select(Complaint).where(Complaint.idempotency_key == idempotency_key)
                 )
                 if existing is not None:
-                    return existing, False
+                    return _replay(existing, data)
             continue
         return complaint, True
     raise ApiError(503, "try_again")
@@ -185,7 +203,12 @@ def handle_complaint(
     if complaint is None:
         raise NotFound("complaint_not_found")
     if data.status != complaint.status and data.status not in _COMPLAINT_FLOW[complaint.status]:
-        raise Conflict("invalid_transition", current=complaint.status, target=data.status)
+        labels = session.info["messages"].section("complaint_statuses")
+        raise Conflict(
+            "invalid_transition",
+            current=labels.get(complaint.status, complaint.status),
+            target=labels.get(data.status, data.status),
+        )
     before = {"status": complaint.status, "response": complaint.response}
     complaint.status = data.status
     if data.response:

@@ -29,6 +29,7 @@ from backend_api.requests.schemas import (
     Transition,
 )
 from backend_api.users.security import Principal
+from nlu.digits import to_persian_digits
 from nlu.identifiers import format_tracking_code, mask_national_code
 from nlu.jalali import format_jalali
 
@@ -207,7 +208,12 @@ def transition(
     """Move a request to a new status, record the event and audit, and queue a notification."""
     req = get_by_code(session, tracking_code)
     if not workflow.can_move(req.status, change.status):
-        raise Conflict("invalid_transition", current=req.status, target=change.status)
+        labels = session.info["messages"].section("statuses")
+        raise Conflict(
+            "invalid_transition",
+            current=labels.get(req.status, req.status),
+            target=labels.get(change.status, change.status),
+        )
     before = {"status": req.status}
     req.status = change.status
     event = RequestEvent(status=change.status, actor=actor.username, note=change.note)
@@ -225,6 +231,13 @@ def transition(
     notify_status_change(session, req, event)
     session.commit()
     return req
+
+
+def _readable_size(size: int, units: dict[str, str]) -> str:
+    """A size in Persian digits with the unit that fits («۵ مگابایت», «۶۴ کیلوبایت»)."""
+    if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
+        return f"{to_persian_digits(str(size // (1024 * 1024)))} {units.get('megabyte', 'MB')}"
+    return f"{to_persian_digits(str(max(size // 1024, 1)))} {units.get('kilobyte', 'KB')}"
 
 
 def _sniff(content_type: str, head: bytes) -> bool:
@@ -245,7 +258,8 @@ def add_attachment(
 ) -> Attachment:
     """Store a file for a request after checking its type (by content, not name) and size."""
     if len(content) > max_bytes:
-        raise ApiError(413, "attachment_too_large", max_mb=max_bytes // (1024 * 1024))
+        units = session.info["messages"].section("units")
+        raise ApiError(413, "attachment_too_large", size=_readable_size(max_bytes, units))
     if not content:
         raise Invalid("attachment_empty")
     if content_type not in allowed or not _sniff(content_type, content[:16]):

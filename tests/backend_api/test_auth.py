@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 
 import jwt
@@ -13,7 +14,6 @@ from sqlalchemy import create_engine, select, text
 
 from backend_api.app import create_app
 from backend_api.settings import BackendSettings
-
 from backend_api.users.models import User
 from backend_api.users.security import Principal, issue_token
 from tests.backend_api.api_helpers import assert_error, audit
@@ -22,31 +22,36 @@ from tests.backend_api.conftest import PASSWORDS, POSTGRES_URL, token_for
 TOKEN_URL = "/api/v1/auth/token"
 SECRET = "test-secret-" + "x" * 40  # the secret of the `settings` fixture
 
+# Paths as the app declares them; every {parameter} is filled with "1" when called (the caller is
+# refused before the parameter is looked at).
 STAFF_ENDPOINTS = [
     ("GET", "/api/v1/staff/requests"),
-    ("GET", "/api/v1/staff/requests/1234567890"),
-    ("POST", "/api/v1/staff/requests/1234567890/transitions"),
+    ("GET", "/api/v1/staff/requests/{tracking_code}"),
+    ("POST", "/api/v1/staff/requests/{tracking_code}/transitions"),
     ("GET", "/api/v1/staff/ratings"),
     ("GET", "/api/v1/staff/complaints"),
-    ("POST", "/api/v1/staff/complaints/5234567890"),
+    ("POST", "/api/v1/staff/complaints/{tracking_code}"),
     ("GET", "/api/v1/staff/unresolved"),
-    ("POST", "/api/v1/staff/unresolved/1/answer"),
-    ("POST", "/api/v1/staff/unresolved/1/dismiss"),
+    ("POST", "/api/v1/staff/unresolved/{item_id}/answer"),
+    ("POST", "/api/v1/staff/unresolved/{item_id}/dismiss"),
+    ("GET", "/api/v1/staff/handoffs"),
+    ("POST", "/api/v1/staff/handoffs/{handoff_id}/take"),
+    ("POST", "/api/v1/staff/handoffs/{handoff_id}/close"),
     ("GET", "/api/v1/staff/outbox"),
 ]
 ADMIN_ENDPOINTS = [
     ("GET", "/api/v1/admin/users"),
     ("POST", "/api/v1/admin/users"),
-    ("PATCH", "/api/v1/admin/users/staff1"),
-    ("PUT", "/api/v1/admin/agencies/tax"),
-    ("PUT", "/api/v1/admin/clusters/tax"),
+    ("PATCH", "/api/v1/admin/users/{username}"),
+    ("PUT", "/api/v1/admin/agencies/{code}"),
+    ("PUT", "/api/v1/admin/clusters/{code}"),
     ("POST", "/api/v1/admin/services"),
-    ("PUT", "/api/v1/admin/services/10202000001"),
-    ("DELETE", "/api/v1/admin/services/10202000001"),
+    ("PUT", "/api/v1/admin/services/{code}"),
+    ("DELETE", "/api/v1/admin/services/{code}"),
     ("GET", "/api/v1/admin/faq"),
     ("POST", "/api/v1/admin/faq"),
-    ("PUT", "/api/v1/admin/faq/passport-cost"),
-    ("DELETE", "/api/v1/admin/faq/passport-cost"),
+    ("PUT", "/api/v1/admin/faq/{faq_id}"),
+    ("DELETE", "/api/v1/admin/faq/{faq_id}"),
     ("GET", "/api/v1/admin/audit"),
 ]
 CITIZEN_WRITES = [
@@ -57,14 +62,16 @@ CITIZEN_WRITES = [
     ("POST", "/api/v1/complaints"),
     ("POST", "/api/v1/complaints/lookup"),
     ("POST", "/api/v1/unresolved"),
+    ("POST", "/api/v1/handoffs"),
     ("POST", "/api/v1/outbox/claim"),
-    ("POST", "/api/v1/outbox/1/sent"),
-    ("POST", "/api/v1/outbox/1/failed"),
+    ("POST", "/api/v1/outbox/{message_id}/sent"),
+    ("POST", "/api/v1/outbox/{message_id}/failed"),
 ]
+OPEN_WRITES = [("POST", TOKEN_URL)]
 
 
 def _call(client, method, path, headers=None):
-    return client.request(method, path, headers=headers or {})
+    return client.request(method, re.sub(r"\{\w+\}", "1", path), headers=headers or {})
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -107,7 +114,9 @@ def test_empty_credentials_are_a_validation_error(client):
 # separate SQLite file, a separate PostgreSQL schema) so the other tests' cleanup cannot touch it.
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def roles(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """A running app and the headers of each role: (client, {"admin"|"staff"|"assistant": ...})."""
     folder = tmp_path_factory.mktemp("roles")
@@ -134,11 +143,14 @@ def roles(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             admin = token_for(client, "admin", PASSWORDS["admin"])
             body = {"username": "staff1", "password": "staff-password-1", "role": "staff"}
             assert client.post("/api/v1/admin/users", json=body, headers=admin).status_code == 201
-            yield client, {
-                "admin": admin,
-                "staff": token_for(client, "staff1", "staff-password-1"),
-                "assistant": token_for(client, "assistant", PASSWORDS["assistant"]),
-            }
+            yield (
+                client,
+                {
+                    "admin": admin,
+                    "staff": token_for(client, "staff1", "staff-password-1"),
+                    "assistant": token_for(client, "assistant", PASSWORDS["assistant"]),
+                },
+            )
     finally:
         if schema:
             _on_postgres(f'DROP SCHEMA "{schema}" CASCADE')
@@ -176,6 +188,18 @@ def test_citizen_facing_writes_refuse_anonymous_callers(roles, method, path):
     assert_error(_call(client, method, path), 401, "not_authenticated")
 
 
+def test_the_lists_above_cover_every_protected_endpoint(roles):
+    client, _ = roles
+    paths = client.get("/openapi.json").json()["paths"]
+    declared = {(method.upper(), path) for path, item in paths.items() for method in item}
+    back_office = {
+        (m, p) for m, p in declared if p.startswith(("/api/v1/staff/", "/api/v1/admin/"))
+    }
+    assert back_office == set(STAFF_ENDPOINTS + ADMIN_ENDPOINTS)
+    writes = {(m, p) for m, p in declared if m != "GET"} - back_office
+    assert writes == set(CITIZEN_WRITES + OPEN_WRITES)
+
+
 def test_staff_endpoints_admit_staff_and_admins(roles):
     client, headers = roles
     for role in ("staff", "admin"):
@@ -185,14 +209,21 @@ def test_staff_endpoints_admit_staff_and_admins(roles):
 
 def test_public_reading_needs_no_token(roles):
     client, _ = roles
-    for path in ("/api/v1/catalogue/services", "/api/v1/catalogue/agencies", "/api/v1/faq",
-                 "/api/v1/search?q=گذرنامه", "/health"):
+    for path in (
+        "/api/v1/catalogue/services",
+        "/api/v1/catalogue/agencies",
+        "/api/v1/faq",
+        "/api/v1/search?q=گذرنامه",
+        "/health",
+    ):
         assert client.get(path).status_code == 200, path
 
 
 def test_a_non_bearer_scheme_is_not_authenticated(roles):
     client, _ = roles
-    response = client.get("/api/v1/admin/users", headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
+    response = client.get(
+        "/api/v1/admin/users", headers={"Authorization": "Basic YWRtaW46YWRtaW4="}
+    )
     assert_error(response, 401, "not_authenticated")
 
 
@@ -202,7 +233,9 @@ def test_a_non_bearer_scheme_is_not_authenticated(roles):
 def test_an_expired_token_is_refused(roles):
     client, _ = roles
     token, _ = issue_token(Principal("admin", "admin"), SECRET, ttl_minutes=-1)
-    error = assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
+    error = assert_error(
+        client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token"
+    )
     assert "منقضی" in error["message"]
 
 
@@ -212,14 +245,20 @@ def test_a_tampered_token_is_refused(roles):
     header, payload, signature = token.split(".")
     elevated = jwt.encode({"sub": "staff1", "role": "admin", "exp": 9_999_999_999}, "z" * 40)
     forged = ".".join([header, elevated.split(".")[1], signature])
-    flipped = ".".join([header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")])
+    flipped = ".".join(
+        [header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")]
+    )
     for bad in (forged, flipped, "not-a-jwt"):
-        assert_error(client.get("/api/v1/staff/requests", headers=_bearer(bad)), 401, "invalid_token")
+        assert_error(
+            client.get("/api/v1/staff/requests", headers=_bearer(bad)), 401, "invalid_token"
+        )
 
 
 def test_a_token_signed_with_another_secret_is_refused(roles):
     client, _ = roles
-    token, _ = issue_token(Principal("admin", "admin"), "another-secret-" + "y" * 40, ttl_minutes=10)
+    token, _ = issue_token(
+        Principal("admin", "admin"), "another-secret-" + "y" * 40, ttl_minutes=10
+    )
     assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
 
 
@@ -232,7 +271,9 @@ def test_a_token_without_expiry_is_refused(roles):
 def test_an_unsigned_token_is_refused(roles):
     client, _ = roles
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
-    token = jwt.encode({"sub": "admin", "role": "admin", "exp": expires}, key=None, algorithm="none")
+    token = jwt.encode(
+        {"sub": "admin", "role": "admin", "exp": expires}, key=None, algorithm="none"
+    )
     assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
 
 

@@ -75,11 +75,14 @@ def test_the_public_list_pages(client):
 
 def test_admin_sees_drafts(client, admin):
     assert ids(client.get(ADMIN, headers=admin)) == [
-        "national-card-documents", "passport-cost", "passport-draft"
+        "national-card-documents",
+        "passport-cost",
+        "passport-draft",
     ]
     assert ids(client.get(ADMIN, params={"status": "draft"}, headers=admin)) == ["passport-draft"]
     assert ids(client.get(ADMIN, params={"status": "published"}, headers=admin)) == [
-        "national-card-documents", "passport-cost"
+        "national-card-documents",
+        "passport-cost",
     ]
 
 
@@ -92,7 +95,11 @@ def test_admin_creates_a_published_faq(client, admin):
     assert kb_version(client) == before + 1
     assert client.get(f"{PUBLIC}/passport-renewal").json()["answer"] == new_faq()["answer"]
     entry = audit(client, admin, entity="faq")[0]
-    assert (entry["action"], entry["entity_id"], entry["before"]) == ("create", "passport-renewal", None)
+    assert (entry["action"], entry["entity_id"], entry["before"]) == (
+        "create",
+        "passport-renewal",
+        None,
+    )
     assert entry["after"]["question"] == new_faq()["question"]
 
 
@@ -104,7 +111,9 @@ def test_a_new_draft_stays_private_until_published(client, admin):
     assert client.get(f"{PUBLIC}/passport-renewal").status_code == 200
     entry = audit(client, admin, entity="faq")[0]
     assert (entry["action"], entry["before"]["status"], entry["after"]["status"]) == (
-        "update", "draft", "published"
+        "update",
+        "draft",
+        "published",
     )
 
 
@@ -141,7 +150,11 @@ def test_admin_deletes_a_faq(client, admin):
     assert_error(client.get(f"{PUBLIC}/passport-cost"), 404, "faq_not_found")
     assert "passport-cost" not in ids(client.get(ADMIN, headers=admin))
     entry = audit(client, admin, entity="faq")[0]
-    assert (entry["action"], entry["entity_id"], entry["after"]) == ("delete", "passport-cost", None)
+    assert (entry["action"], entry["entity_id"], entry["after"]) == (
+        "delete",
+        "passport-cost",
+        None,
+    )
     assert entry["before"]["question"] == "هزینهٔ صدور گذرنامه چقدر است؟"
     assert_error(client.delete(f"{ADMIN}/passport-cost", headers=admin), 404, "faq_not_found")
 
@@ -166,15 +179,24 @@ def test_an_unknown_linked_service_is_404(client, admin):
     before = kb_version(client)
     created = client.post(ADMIN, json=new_faq(service="10202000099"), headers=admin)
     assert_error(created, 404, "service_not_found")
-    updated = client.put(f"{ADMIN}/passport-cost",
-                         json=new_faq(id="passport-cost", service="10202000099"), headers=admin)
+    updated = client.put(
+        f"{ADMIN}/passport-cost",
+        json=new_faq(id="passport-cost", service="10202000099"),
+        headers=admin,
+    )
     assert_error(updated, 404, "service_not_found")
     assert kb_version(client) == before
 
 
 def test_a_faq_without_a_service_is_allowed(client, admin):
-    body = new_faq(id="office-hours", service="", question="ساعت کاری دفاتر پیشخوان چیست؟",
-                   answer="بیشتر دفاتر از ۸ تا ۱۶ باز هستند.", alternatives=[], tags=[])
+    body = new_faq(
+        id="office-hours",
+        service="",
+        question="ساعت کاری دفاتر پیشخوان چیست؟",
+        answer="بیشتر دفاتر از ۸ تا ۱۶ باز هستند.",
+        alternatives=[],
+        tags=[],
+    )
     response = client.post(ADMIN, json=body, headers=admin)
     assert response.status_code == 201, response.text
     assert (response.json()["service"], response.json()["service_title"]) == ("", "")
@@ -194,17 +216,17 @@ def test_an_invalid_faq_is_refused(client, admin, change, code):
     assert_error(client.post(ADMIN, json=new_faq(**change), headers=admin), 422, code)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: faq/service.py delete_faq ignores unresolved_questions.faq_id (a foreign key), so "
-    "deleting an FAQ made from an unresolved question fails with 500",
-)
 def test_a_faq_made_from_an_unresolved_question_can_be_deleted(client, admin, assistant, staff):
-    item = client.post("/api/v1/unresolved", json={"question": "ساعت کاری دفاتر پیشخوان چیست؟"},
-                       headers=assistant).json()
-    answer = {"answer": "بیشتر دفاتر از ۸ تا ۱۶ باز هستند.", "create_faq": True,
-              "faq_id": "office-hours"}
-    response = client.post(f"/api/v1/staff/unresolved/{item['id']}/answer", json=answer,
-                           headers=staff)
+    item = client.post(
+        "/api/v1/unresolved", json={"question": "ساعت کاری دفاتر پیشخوان چیست؟"}, headers=assistant
+    ).json()
+    answer = {
+        "answer": "بیشتر دفاتر از ۸ تا ۱۶ باز هستند.",
+        "create_faq": True,
+        "faq_id": "office-hours",
+    }
+    response = client.post(
+        f"/api/v1/staff/unresolved/{item['id']}/answer", json=answer, headers=staff
+    )
     assert response.status_code == 200, response.text
     assert client.delete(f"{ADMIN}/office-hours", headers=admin).status_code == 204

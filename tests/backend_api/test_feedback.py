@@ -47,8 +47,11 @@ def lookup(client, headers, **proof):
 
 
 def handle(client, staff, code, status, response=""):
-    return client.post(f"/api/v1/staff/complaints/{code}",
-                       json={"status": status, "response": response}, headers=staff)
+    return client.post(
+        f"/api/v1/staff/complaints/{code}",
+        json={"status": status, "response": response},
+        headers=staff,
+    )
 
 
 # --- ratings -----------------------------------------------------------------------------------
@@ -57,8 +60,14 @@ def handle(client, staff, code, status, response=""):
 def test_a_completed_request_can_be_rated_once(client, assistant, staff):
     code = file_request(client, assistant)["tracking_code"]
     complete(client, staff, code)
-    first = rate(client, assistant, score=5, comment="  سریع و بی‌دردسر بود  ", tracking_code=code,
-                 national_code=ALI)
+    first = rate(
+        client,
+        assistant,
+        score=5,
+        comment="  سریع و بی‌دردسر بود  ",
+        tracking_code=code,
+        national_code=ALI,
+    )
     assert first.status_code == 201, first.text
     rating = first.json()
     assert (rating["score"], rating["comment"]) == (5, "سریع و بی‌دردسر بود")
@@ -90,18 +99,21 @@ def test_a_service_can_be_rated_without_a_request(client, assistant):
         response = rate(client, assistant, score=score, service_code=NATIONAL_CARD, channel="bale")
         assert response.status_code == 201, response.text
         assert (response.json()["service_code"], response.json()["tracking_code"]) == (
-            NATIONAL_CARD, None
+            NATIONAL_CARD,
+            None,
         )
 
 
 def test_a_rating_needs_a_target(client, assistant):
     assert_error(rate(client, assistant, score=5), 422, "rating_target_required")
-    assert_error(rate(client, assistant, score=5, service_code="99999999999"), 404,
-                 "service_not_found")
+    assert_error(
+        rate(client, assistant, score=5, service_code="99999999999"), 404, "service_not_found"
+    )
 
 
-@pytest.mark.parametrize(("score", "code"), [(0, "greater_than_equal"), (6, "less_than_equal"),
-                                             ("عالی", "int_parsing")])
+@pytest.mark.parametrize(
+    ("score", "code"), [(0, "greater_than_equal"), (6, "less_than_equal"), ("عالی", "int_parsing")]
+)
 def test_a_score_outside_one_to_five_is_refused(client, assistant, score, code):
     error = assert_error(rate(client, assistant, score=score, service_code=PASSPORT), 422, code)
     assert error["details"][0]["field"] == "score"
@@ -110,16 +122,26 @@ def test_a_score_outside_one_to_five_is_refused(client, assistant, score, code):
 def test_staff_see_the_average_per_service(client, assistant, staff):
     code = file_request(client, assistant)["tracking_code"]
     complete(client, staff, code)
-    assert rate(client, assistant, score=5, tracking_code=code, national_code=ALI).status_code == 201
+    assert (
+        rate(client, assistant, score=5, tracking_code=code, national_code=ALI).status_code == 201
+    )
     for service, score in [(PASSPORT, 2), (PASSPORT, 4), (NATIONAL_CARD, 3)]:
         assert rate(client, assistant, score=score, service_code=service).status_code == 201
     response = client.get("/api/v1/staff/ratings", headers=staff)
     assert response.status_code == 200, response.text
     assert response.json() == [
-        {"service_code": PASSPORT, "service_title": "صدور گذرنامهٔ عادی", "count": 3,
-         "average": 3.67},
-        {"service_code": NATIONAL_CARD, "service_title": "صدور کارت ملی هوشمند", "count": 1,
-         "average": 3.0},
+        {
+            "service_code": PASSPORT,
+            "service_title": "صدور گذرنامهٔ عادی",
+            "count": 3,
+            "average": 3.67,
+        },
+        {
+            "service_code": NATIONAL_CARD,
+            "service_title": "صدور کارت ملی هوشمند",
+            "count": 1,
+            "average": 3.0,
+        },
     ]
 
 
@@ -149,8 +171,13 @@ def test_tracking_codes_of_complaints_never_look_like_request_codes(client, assi
 
 
 def test_a_suggestion_needs_no_identity(client, assistant):
-    body = complaint(kind="suggestion", text="کاش نوبت‌دهی دفاتر اینترنتی باشد.", national_code=None,
-                     service_code=None, agency_code="sabt-ahval")
+    body = complaint(
+        kind="suggestion",
+        text="کاش نوبت‌دهی دفاتر اینترنتی باشد.",
+        national_code=None,
+        service_code=None,
+        agency_code="sabt-ahval",
+    )
     response = client.post(COMPLAINTS, json=body, headers=assistant)
     assert response.status_code == 201, response.text
     assert response.json()["tracking_code"][0] in "56789"
@@ -159,10 +186,14 @@ def test_a_suggestion_needs_no_identity(client, assistant):
 
 def test_a_complaint_needs_an_identity_and_real_targets(client, assistant):
     assert_error(file_complaint(client, assistant, national_code=None), 422, "identity_required")
-    assert_error(file_complaint(client, assistant, service_code="99999999999"), 404,
-                 "service_not_found")
-    assert_error(file_complaint(client, assistant, service_code=None, agency_code="nasa"), 404,
-                 "agency_not_found")
+    assert_error(
+        file_complaint(client, assistant, service_code="99999999999"), 404, "service_not_found"
+    )
+    assert_error(
+        file_complaint(client, assistant, service_code=None, agency_code="nasa"),
+        404,
+        "agency_not_found",
+    )
     assert_error(file_complaint(client, assistant, text="بد"), 422, "string_too_short")
 
 
@@ -180,8 +211,9 @@ def test_complaint_lookup_needs_the_matching_identity(client, assistant):
 
 def test_a_request_code_is_not_a_complaint_code(client, assistant):
     code = file_request(client, assistant)["tracking_code"]
-    assert_error(lookup(client, assistant, tracking_code=code, national_code=ALI), 404,
-                 "complaint_not_found")
+    assert_error(
+        lookup(client, assistant, tracking_code=code, national_code=ALI), 404, "complaint_not_found"
+    )
 
 
 def test_a_retried_complaint_is_filed_once(client, assistant, staff):
@@ -192,15 +224,15 @@ def test_a_retried_complaint_is_filed_once(client, assistant, staff):
     assert len(client.get("/api/v1/staff/complaints", headers=staff).json()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: feedback/service.py file_complaint returns whatever complaint holds a reused "
-    "Idempotency-Key, even for different content from another citizen (requests answer 409)",
-)
 def test_reusing_a_complaint_key_for_different_content_is_a_conflict(client, assistant):
     assert file_complaint(client, assistant, key="shared-key").status_code == 201
-    other = file_complaint(client, assistant, key="shared-key", national_code=SARA,
-                           text="شکایت دیگری دربارهٔ تأخیر در صدور کارت ملی")
+    other = file_complaint(
+        client,
+        assistant,
+        key="shared-key",
+        national_code=SARA,
+        text="شکایت دیگری دربارهٔ تأخیر در صدور کارت ملی",
+    )
     assert_error(other, 409, "idempotency_key_reused")
 
 
@@ -215,7 +247,9 @@ def test_staff_handle_a_complaint_and_the_citizen_sees_the_answer(client, admin,
     seen = lookup(client, assistant, tracking_code=code, national_code=ALI).json()
     assert (seen["status"], seen["response"]) == ("in_review", reply)
     assert handle(client, staff, code, "resolved").json()["response"] == reply  # kept when empty
-    assert client.get("/api/v1/staff/complaints", params={"status": "new"}, headers=staff).json() == []
+    assert (
+        client.get("/api/v1/staff/complaints", params={"status": "new"}, headers=staff).json() == []
+    )
     entry = audit(client, admin, entity="complaint")[-1]
     assert (entry["actor"], entry["entity_id"]) == ("staff1", code)
     assert entry["before"] == {"status": "new", "response": ""}

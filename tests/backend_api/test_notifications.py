@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import update
 
 from backend_api.db import utcnow
@@ -61,8 +60,11 @@ def test_a_status_change_queues_a_persian_message(client, assistant, staff):
     move(client, staff, code, "under_review")
     move(client, staff, code, "needs_info", note="تصویر صفحهٔ اول شناسنامه را بفرستید")
     newest, first = outbox(client, staff)
-    assert (first["channel"], first["recipient"], first["status"]) == ("telegram", "telegram:42",
-                                                                       "pending")
+    assert (first["channel"], first["recipient"], first["status"]) == (
+        "telegram",
+        "telegram:42",
+        "pending",
+    )
     assert (first["attempts"], first["sent_at"]) == (0, None)
     assert f"{code[:4]}-{code[4:8]}-{code[8:]}" in first["body"]
     assert "صدور گذرنامهٔ عادی" in first["body"]
@@ -73,8 +75,9 @@ def test_a_status_change_queues_a_persian_message(client, assistant, staff):
 
 def test_a_refused_transition_queues_nothing(client, assistant, staff):
     code = file_request(client, assistant)["tracking_code"]
-    response = client.post(f"/api/v1/staff/requests/{code}/transitions",
-                           json={"status": "completed"}, headers=staff)
+    response = client.post(
+        f"/api/v1/staff/requests/{code}/transitions", json={"status": "completed"}, headers=staff
+    )
     assert_error(response, 409, "invalid_transition")
     assert outbox(client, staff) == []
 
@@ -125,8 +128,11 @@ def test_sent_marks_the_message_sent_and_repeating_it_is_harmless(client, assist
 def test_a_failed_delivery_is_retried_later_not_at_once(client, assistant, staff):
     queue_message(client, assistant, staff)
     [message] = claim(client, assistant)
-    response = client.post(f"/api/v1/outbox/{message['id']}/failed",
-                           json={"error": "telegram: 502 Bad Gateway"}, headers=assistant)
+    response = client.post(
+        f"/api/v1/outbox/{message['id']}/failed",
+        json={"error": "telegram: 502 Bad Gateway"},
+        headers=assistant,
+    )
     assert response.status_code == 200, response.text
     failed = response.json()
     assert (failed["status"], failed["attempts"]) == ("pending", 1)
@@ -145,8 +151,9 @@ def test_the_back_off_doubles_with_each_failure(client, assistant, staff):
     [message] = claim(client, assistant)
     delays = []
     for _ in range(3):
-        client.post(f"/api/v1/outbox/{message['id']}/failed", json={"error": "timeout"},
-                    headers=assistant)
+        client.post(
+            f"/api/v1/outbox/{message['id']}/failed", json={"error": "timeout"}, headers=assistant
+        )
         delays.append(seconds_until_retry(client, message["id"]))
     for delay, expected in zip(delays, (10, 20, 40), strict=True):
         assert expected - 5 < delay <= expected
@@ -156,8 +163,9 @@ def test_a_message_is_given_up_after_the_last_attempt(client, assistant, staff):
     queue_message(client, assistant, staff)
     [message] = claim(client, assistant)
     for _ in range(MAX_ATTEMPTS):
-        last = client.post(f"/api/v1/outbox/{message['id']}/failed", json={"error": "blocked"},
-                           headers=assistant)
+        last = client.post(
+            f"/api/v1/outbox/{message['id']}/failed", json={"error": "blocked"}, headers=assistant
+        )
     assert (last.json()["status"], last.json()["attempts"]) == ("failed", MAX_ATTEMPTS)
     as_if_time_passed(client, next_attempt_at=utcnow() - dt.timedelta(seconds=1))
     assert claim(client, assistant) == []
@@ -168,19 +176,28 @@ def test_a_failure_report_after_delivery_changes_nothing(client, assistant, staf
     queue_message(client, assistant, staff)
     [message] = claim(client, assistant)
     client.post(f"/api/v1/outbox/{message['id']}/sent", headers=assistant)
-    late = client.post(f"/api/v1/outbox/{message['id']}/failed", json={"error": "late"},
-                       headers=assistant)
+    late = client.post(
+        f"/api/v1/outbox/{message['id']}/failed", json={"error": "late"}, headers=assistant
+    )
     assert (late.json()["status"], late.json()["attempts"], late.json()["last_error"]) == (
-        "sent", 0, ""
+        "sent",
+        0,
+        "",
     )
 
 
 def test_an_unknown_message_is_404(client, assistant):
-    error = assert_error(client.post("/api/v1/outbox/999999/sent", headers=assistant), 404,
-                         "outbox_message_not_found")
+    error = assert_error(
+        client.post("/api/v1/outbox/999999/sent", headers=assistant),
+        404,
+        "outbox_message_not_found",
+    )
     assert "صف ارسال" in error["message"]
-    assert_error(client.post("/api/v1/outbox/999999/failed", json={}, headers=assistant), 404,
-                 "outbox_message_not_found")
+    assert_error(
+        client.post("/api/v1/outbox/999999/failed", json={}, headers=assistant),
+        404,
+        "outbox_message_not_found",
+    )
 
 
 def test_a_bad_claim_is_refused(client, assistant):
@@ -191,12 +208,6 @@ def test_a_bad_claim_is_refused(client, assistant):
 
 
 def test_timestamps_keep_their_utc_offset(client, assistant, staff, settings, request):
-    if settings.database_url.startswith("sqlite"):
-        request.applymarker(pytest.mark.xfail(
-            strict=True,
-            reason="BUG: SQLite gives back naive datetimes, so timestamps read from the database "
-            "lose their UTC offset (db.py: DateTime(timezone=True) is not enforced on SQLite)",
-        ))
     queue_message(client, assistant, staff)
     [message] = claim(client, assistant)
     sent = client.post(f"/api/v1/outbox/{message['id']}/sent", headers=assistant).json()
