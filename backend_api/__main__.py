@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 
 import uvicorn
 
@@ -24,6 +25,18 @@ def main() -> None:
     if args.command == "migrate":
         upgrade(settings.resolved_database_url())
         return
+    if args.workers > 1:
+        # Workers would race to migrate, create accounts and seed: do it once here instead.
+        from backend_api.app import prepare_database
+        from backend_api.db import make_engine, make_session_factory
+        from backend_api.errors import load_messages
+
+        engine = make_engine(settings.resolved_database_url())
+        factory = make_session_factory(engine)
+        factory.configure(info={"messages": load_messages(settings.messages_file)})
+        prepare_database(settings, factory)
+        engine.dispose()
+        os.environ["DASTYAR_BACKEND_PREPARE_ON_START"] = "false"
     uvicorn.run(
         "backend_api.app:create_app",
         factory=True,

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from backend_api.audit.router import router as audit_router
 from backend_api.catalogue.models import Service
@@ -47,11 +48,12 @@ def _check_settings(settings: BackendSettings) -> None:
         )
 
 
-def _prepare_database(app: FastAPI, settings: BackendSettings) -> None:
-    """Migrate, create the configured accounts and seed an empty catalogue."""
+def prepare_database(settings: BackendSettings, factory: sessionmaker[Session]) -> None:
+    """Migrate, create the configured accounts and seed an empty catalogue (once per start,
+    before serving; with several workers the parent does it and the workers skip it)."""
     if settings.migrate_on_start:
         upgrade(settings.resolved_database_url())
-    with app.state.session_factory() as session:
+    with factory() as session:
         accounts = (
             (settings.admin_username, settings.admin_password, "admin"),
             (settings.assistant_username, settings.assistant_password, "assistant"),
@@ -79,7 +81,8 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        _prepare_database(app, settings)
+        if settings.prepare_on_start:
+            prepare_database(settings, factory)
         yield
         engine.dispose()
 

@@ -24,6 +24,9 @@ class BackendSettings(BaseSettings):
     messages_file: Path = REPO_ROOT / "data" / "locale" / "backend.fa.yaml"
     seed_catalogue: bool = True  # import the sample catalogue into an empty database at start-up
     migrate_on_start: bool = True  # run Alembic migrations when the app starts
+    prepare_on_start: bool = (
+        True  # migrate/accounts/seed in the app (the parent does it for workers)
+    )
 
     jwt_secret: SecretStr = Field(default=SecretStr(""))
     token_ttl_minutes: int = 60

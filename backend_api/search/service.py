@@ -1,96 +1,121 @@
-"""Search over published FAQs and active service cards, rebuilt when the knowledge base changes."""
+"""Search over published FAQs and active service cards, kept current with the knowledge base.
+
+The index is :mod:`knowledge`'s hybrid retriever (BM25 + embeddings, calibrated outcome).
+:class:`LiveIndex` serves the index built from the database and compares its version with
+``kb_state.version`` at most every ``check_interval`` seconds; when another process changed the
+catalogue it rebuilds in a background thread and swaps the new index in, so searches never wait
+after the first build. A change committed through this process is built right at commit time
+(the admin's request waits for it, not the citizens'), and served from the next check on.
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend_api.catalogue.models import Service
-from backend_api.catalogue.service import kb_version
+from backend_api.catalogue.models import KnowledgeBaseState, Service
+from backend_api.catalogue.service import card_of, kb_version
 from backend_api.faq.models import Faq
-from knowledge.documents import Document, Hit
-from knowledge.lexical import Bm25Index, build_index
+from knowledge.documents import Document, Hit, faq_document, service_documents
+from knowledge.live import LiveSearcher
+from knowledge.locale import load_texts
+from knowledge.search import SearchResult
+from knowledge.settings import KnowledgeSettings
 
 logger = logging.getLogger(__name__)
 
 
-def documents_from(session: Session) -> list[Document]:
-    """One document per active service card and per published FAQ."""
-    docs = []
-    for service in session.scalars(select(Service).where(Service.active.is_(True))):
-        docs.append(
-            Document(
-                id=f"service:{service.code}",
-                kind="service",
-                title=service.title,
-                text=" ".join([*service.aliases, service.description]),
-                meta={
-                    "service_code": service.code,
-                    "agency": service.agency.name,
-                    "url": service.url,
-                },
-            )
-        )
-    for faq in session.scalars(select(Faq).where(Faq.status == "published")):
-        docs.append(
-            Document(
-                id=f"faq:{faq.slug}",
-                kind="faq",
-                title=faq.question,
-                text=" ".join([faq.question, *faq.alternatives]),
-                meta={
-                    "answer": faq.answer,
-                    "service_code": faq.service.code if faq.service else "",
-                    "agency": faq.service.agency.name if faq.service else "",
-                },
-            )
-        )
+def documents_from(session: Session, settings: KnowledgeSettings | None = None) -> list[Document]:
+    """One document per field of every active service card, and one per published FAQ."""
+    texts = load_texts((settings or KnowledgeSettings()).templates_file)
+    docs: list[Document] = []
+    cards: dict[int, dict[str, Any]] = {}
+    services = session.scalars(
+        select(Service).where(Service.active.is_(True)).order_by(Service.code)
+    )
+    for service in services:
+        card = cards[service.id] = card_of(service)
+        docs.extend(service_documents(card, service.agency.name, texts))
+    for faq in session.scalars(select(Faq).where(Faq.status == "published").order_by(Faq.slug)):
+        linked = faq.service
+        linked_card = None
+        if linked is not None:
+            linked_card = cards.get(linked.id) or card_of(linked)
+        record = {
+            "id": faq.slug,
+            "question": faq.question,
+            "alternatives": faq.alternatives,
+            "answer": faq.answer,
+        }
+        docs.append(faq_document(record, linked_card, linked.agency.name if linked else "", texts))
     return docs
 
 
-class LiveIndex:
-    """Holds the current index and swaps in a rebuilt one when the knowledge-base version moves.
+class LiveIndex(LiveSearcher):
+    """The backend's search index over its database (see the module docstring)."""
 
-    The version lives in the database, so every backend process notices any process's change.
-    """
-
-    def __init__(self, factory: sessionmaker[Session], check_interval: float = 2.0) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        check_interval: float | None = None,
+        settings: KnowledgeSettings | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        settings = settings or KnowledgeSettings()
         self._factory = factory
-        self._interval = check_interval
-        self._lock = threading.Lock()
-        self._index: Bm25Index | None = None
-        self._version = -1
-        self._checked = 0.0
+        super().__init__(
+            self._read_snapshot,
+            self._read_kb_version,
+            settings,
+            cache_dir=cache_dir,
+            check_interval=check_interval,
+        )
+        event.listen(factory, "after_flush", _note_kb_change)
+        event.listen(factory, "after_commit", self._after_commit)
+        event.listen(factory, "after_rollback", _forget_kb_change)
 
-    @property
-    def version(self) -> int:
-        """The knowledge-base version the served index was built from."""
-        return self._version
+    def use_data_dir(self, data_dir: Path) -> None:
+        """Save built indexes under ``<data_dir>/index`` unless a cache folder was configured."""
+        if self.cache_dir is None:
+            self.cache_dir = self.settings.resolved_cache_dir(data_dir)
 
-    def _current(self) -> Bm25Index:
-        now = time.monotonic()
-        if self._index is not None and now - self._checked < self._interval:
-            return self._index
-        with self._lock:
-            with self._factory() as session:
-                version = kb_version(session)
-                if self._index is None or version != self._version:
-                    started = time.perf_counter()
-                    index = build_index(documents_from(session))
-                    self._index, self._version = index, version
-                    logger.info(
-                        "search index v%s built: %s documents in %.0f ms",
-                        version,
-                        len(index.documents),
-                        (time.perf_counter() - started) * 1000,
-                    )
-            self._checked = now
-            return self._index
+    def _read_snapshot(self) -> tuple[int, list[Document]]:
+        with self._factory() as session:
+            version = kb_version(session)
+            return version, documents_from(session, self.settings)
 
-    def search(self, query: str, limit: int) -> list[Hit]:
-        """Search the up-to-date index."""
-        return self._current().search(query, limit)
+    def _read_kb_version(self) -> int:
+        with self._factory() as session:
+            return kb_version(session)
+
+    def _after_commit(self, session: Session) -> None:
+        if not session.info.pop("kb_changed", False):
+            return
+        if self.version < 0:
+            return  # nothing served yet: the first search builds the index
+        try:
+            self.prepare()
+        except Exception:  # the write is committed; searches catch up at the next check
+            logger.exception("building the knowledge index after a change failed")
+
+    def search(self, query: str, limit: int = 5) -> list[Hit]:  # type: ignore[override]
+        """The hits for ``query`` (empty when the knowledge base has no answer)."""
+        result, _ = self.query(query, limit)
+        return result.hits
+
+    def query(self, query: str, limit: int = 5) -> tuple[SearchResult, int]:
+        """Hits, outcome and confidence for ``query``, and the kb version they came from."""
+        return LiveSearcher.search(self, query, limit)
+
+
+def _note_kb_change(session: Session, _context: object) -> None:
+    if any(isinstance(obj, KnowledgeBaseState) for obj in (*session.new, *session.dirty)):
+        session.info["kb_changed"] = True
+
+
+def _forget_kb_change(session: Session) -> None:
+    session.info.pop("kb_changed", None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -13,7 +13,7 @@ from backend_api.users.security import Principal, read_token
 _bearer = HTTPBearer(auto_error=False)
 
 
-def current_principal(
+async def current_principal(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Principal:
     """The caller behind the bearer token; 401 when missing, invalid or expired."""
@@ -31,10 +31,10 @@ def current_principal(
     return Principal(username=principal.username, role=role)
 
 
-def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that admits only callers with one of ``roles`` (403 otherwise)."""
 
-    def _check(principal: Principal = Depends(current_principal)) -> Principal:
+    async def _check(principal: Principal = Depends(current_principal)) -> Principal:
         if principal.role not in roles:
             raise ApiError(403, "forbidden")
         return principal
