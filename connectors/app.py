@@ -1,64 +1,216 @@
-"""The web gateway: serves the chat page and relays messages to Rasa's REST channel."""
+"""The gateway: one FastAPI app with an adapter per channel, talking to Rasa's REST channel.
+
+Web widget (always on), Telegram and Bale bots (when their token is set), SMS (when the provider's
+API key is set), and the notification outbox worker (when the backend credentials are set).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from telegram.request import BaseRequest
 
-from connectors.rasa_client import RasaClient, RasaUnavailable
+from connectors import logsafe
+from connectors.attachments import Attacher
+from connectors.backend import GatewayBackend
+from connectors.channel import Channel
+from connectors.conversation import Conversation
+from connectors.notifications.worker import OutboxWorker
+from connectors.rasa_client import RasaClient
 from connectors.settings import GatewaySettings, get_settings
-from nlu.digits import to_persian_digits
+from connectors.sms.channel import SmsChannel
+from connectors.sms.kavenegar import KavenegarProvider
+from connectors.sms.provider import SmsProvider
+from connectors.sms.router import sms_router
+from connectors.store import Store
+from connectors.telegram.bot import BotChannel
+from connectors.telegram.webhook import webhook_router
+from connectors.texts import Texts
+from connectors.web.channel import WebChannel
+from connectors.web.router import web_router
+from connectors.web.widget import widget_script
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
-_SENDER = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+PRUNE_EVERY = 6 * 3600.0
 
 
-class ChatIn(BaseModel):
-    """A message from the web widget."""
+@dataclass
+class Gateway:
+    """Everything the app wired together (tests reach the channels through ``app.state``)."""
 
-    sender: str = Field(pattern=_SENDER.pattern)
-    message: str = Field(max_length=20000)
+    settings: GatewaySettings
+    texts: Texts
+    store: Store
+    conversation: Conversation
+    attacher: Attacher
+    web: WebChannel
+    bots: list[BotChannel] = field(default_factory=list)
+    sms: SmsChannel | None = None
+    backend: GatewayBackend | None = None
+    worker: OutboxWorker | None = None
+
+    @property
+    def channels(self) -> list[Channel]:
+        """Every enabled channel."""
+        return [self.web, *self.bots, *([self.sms] if self.sms else [])]
 
 
-class ChatOut(BaseModel):
-    """The assistant's replies."""
-
-    messages: list[dict[str, Any]]
+def _secret(value: Any) -> str:
+    return value.get_secret_value() if value is not None else ""
 
 
-def _texts(path: Path) -> dict[str, str]:
-    return {str(k): str(v) for k, v in (yaml.safe_load(path.read_text("utf-8")) or {}).items()}
-
-
-def create_app(settings: GatewaySettings | None = None, rasa: RasaClient | None = None) -> FastAPI:
-    """Build the gateway app."""
-    settings = settings or get_settings()
-    texts = _texts(settings.texts_file)
+def build(
+    settings: GatewaySettings,
+    rasa: RasaClient | None = None,
+    *,
+    backend: GatewayBackend | None = None,
+    sms_provider: SmsProvider | None = None,
+    bot_request: BaseRequest | None = None,
+) -> Gateway:
+    """Create the channels the settings enable."""
+    texts = Texts.load(settings.texts_file)
+    store = Store(settings.resolved_database_url())
     client = rasa or RasaClient(settings.rasa_url, settings.rasa_timeout)
+    conversation = Conversation(client, store, texts, settings.rasa_concurrency)
+    if backend is None and settings.backend_enabled:
+        backend = GatewayBackend(
+            settings.backend_url,
+            settings.backend_username,
+            _secret(settings.backend_password),
+            timeout=settings.backend_timeout,
+        )
+    attacher = Attacher(backend, texts, settings.max_upload_bytes, settings.upload_types)
+    gateway = Gateway(
+        settings=settings,
+        texts=texts,
+        store=store,
+        conversation=conversation,
+        attacher=attacher,
+        web=WebChannel(store, settings.history_limit),
+        backend=backend,
+    )
+    gateway.bots = [
+        BotChannel(
+            config,
+            settings,
+            texts,
+            store,
+            conversation,
+            attacher,
+            request=bot_request,
+            poll_timeout=settings.bot_poll_timeout,
+        )
+        for config in settings.bots()
+    ]
+    if sms_provider is None and settings.sms_enabled:
+        sms_provider = KavenegarProvider(
+            settings.sms_base_url,
+            _secret(settings.sms_api_key),
+            settings.sms_sender,
+            settings.sms_timeout,
+        )
+    if sms_provider is not None:
+        gateway.sms = SmsChannel(
+            sms_provider,
+            texts,
+            store,
+            conversation,
+            settings.sms_max_parts,
+            settings.max_message_chars,
+        )
+    if backend is not None and settings.notify_enabled:
+        gateway.worker = OutboxWorker(
+            backend,
+            gateway.channels,
+            store,
+            batch=settings.notify_batch,
+            lease_seconds=settings.notify_lease_seconds,
+            interval=settings.notify_interval,
+            max_backoff=settings.notify_max_backoff,
+        )
+    return gateway
+
+
+async def _prune_forever(gateway: Gateway) -> None:
+    store = gateway.store
+    while True:
+        try:
+            await store.run(store.prune, gateway.settings.history_days)
+        except Exception:
+            logger.exception("pruning the gateway store failed")
+        await asyncio.sleep(PRUNE_EVERY)
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    rasa: RasaClient | None = None,
+    **overrides: Any,
+) -> FastAPI:
+    """Build the gateway app (``overrides``: backend, sms_provider, bot_request, for tests)."""
+    settings = settings or get_settings()
+    logsafe.install(settings.secrets())
+    gateway = build(settings, rasa, **overrides)
+    script = widget_script(STATIC, gateway.texts, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await client.aclose()
+        """Start the channels, the outbox worker and the pruning; stop them in reverse."""
+        pruner = asyncio.create_task(_prune_forever(gateway))
+        for channel in gateway.channels:
+            await channel.start()
+        if gateway.worker is not None:
+            gateway.worker.start()
+        names = ", ".join(c.name for c in gateway.channels)
+        logger.info(
+            "gateway channels: %s; outbox worker %s", names, "on" if gateway.worker else "off"
+        )
+        try:
+            yield
+        finally:
+            if gateway.worker is not None:
+                await gateway.worker.stop()
+            for channel in gateway.channels:
+                await channel.stop()
+            pruner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pruner
+            await gateway.conversation.rasa.aclose()
+            if gateway.backend is not None:
+                await gateway.backend.aclose()
+            gateway.store.close()
 
     app = FastAPI(title="Dastyar gateway", lifespan=lifespan)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.state.gateway = gateway
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.widget_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+    )
 
-    def notice(key: str, status: int = 200, **params: Any) -> JSONResponse:
-        text = texts[key].format(**params)
-        return JSONResponse({"messages": [{"text": text, "notice": key}]}, status_code=status)
+    @app.get("/static/widget.js", include_in_schema=False)
+    def widget() -> Response:
+        """The embeddable widget, with its texts and limits built in."""
+        return Response(
+            script,
+            media_type="text/javascript; charset=utf-8",
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
@@ -66,25 +218,16 @@ def create_app(settings: GatewaySettings | None = None, rasa: RasaClient | None 
         return FileResponse(STATIC / "index.html")
 
     @app.get("/health")
-    async def health() -> dict[str, str]:
-        """The gateway is up (Rasa's health is reported separately)."""
-        return {"status": "ok", "rasa": "ok" if await client.healthy() else "down"}
+    async def health() -> dict[str, Any]:
+        """The gateway is up; Rasa's and each bot's state are reported beside it."""
+        rasa = "ok" if await gateway.conversation.rasa.healthy() else "down"
+        channels = {channel.name: getattr(channel, "status", "ok") for channel in gateway.channels}
+        return {"status": "ok", "rasa": rasa, "channels": channels}
 
-    @app.post("/api/chat", response_model=ChatOut)
-    async def chat(body: ChatIn) -> Any:
-        """Relay one message to the assistant and return its replies."""
-        text = body.message.strip()
-        if not text:
-            return notice("empty_message")
-        if len(text) > settings.max_message_chars:
-            return notice(
-                "message_too_long", limit=to_persian_digits(str(settings.max_message_chars))
-            )
-        try:
-            replies = await client.send(f"web:{body.sender}", text, {"channel": "web"})
-        except RasaUnavailable as exc:
-            logger.warning("Rasa unavailable: %s", exc)
-            return notice("assistant_unavailable", status=503)
-        return {"messages": replies}
-
+    app.include_router(
+        web_router(settings, gateway.texts, gateway.store, gateway.conversation, gateway.attacher)
+    )
+    app.include_router(webhook_router(gateway.bots))
+    if gateway.sms is not None:
+        app.include_router(sms_router(gateway.sms, _secret(settings.sms_inbound_secret)))
     return app

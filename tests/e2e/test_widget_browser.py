@@ -9,6 +9,7 @@ history and an inbox notification. Screenshots are kept under test-artifacts/.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -58,6 +59,9 @@ def fake_rasa() -> FastAPI:
         replies: list[dict[str, Any]]
         if message == "سلام":
             replies = [{"text": "سلام! من دستیار خدمات دولت هستم."}]
+        elif message == "کند":
+            await asyncio.sleep(1.5)  # a slow answer: the typing indicator shows meanwhile
+            replies = [{"text": "پاسخ کند."}]
         elif "گذرنامه" in message:
             replies = [
                 {
@@ -227,6 +231,12 @@ def test_a_conversation_in_the_widget_survives_reload_and_restart(stack, browser
     textbox.fill("سلام")
     textbox.press("Enter")
     expect(page.get_by_text("سلام! من دستیار خدمات دولت هستم.")).to_be_visible()
+    textbox.fill("کند")
+    textbox.press("Enter")
+    typing = page.get_by_role("status").filter(has_text="دستیار در حال نوشتن است")
+    expect(typing).to_be_visible()
+    expect(page.get_by_text("پاسخ کند.")).to_be_visible()
+    expect(typing).to_be_hidden()
     textbox.fill("هزینه گذرنامه چقدر است؟")
     page.get_by_role("button", name="ارسال").click()
     link = page.get_by_role("link", name=re.compile("epolice"))

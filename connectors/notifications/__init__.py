@@ -1,0 +1,1 @@
+"""Delivering the backend's notification outbox on every enabled channel."""

@@ -1,0 +1,1 @@
+"""SMS: a provider-neutral channel, a Kavenegar-style provider, segments, numbered options."""

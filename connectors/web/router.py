@@ -1,0 +1,134 @@
+"""The widget's HTTP API: chat, history (with the notification inbox) and attachments."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
+
+from connectors.attachments import Attacher, Upload, clean_filename
+from connectors.conversation import Conversation
+from connectors.settings import GatewaySettings
+from connectors.store import Store
+from connectors.texts import Texts
+from connectors.web.channel import SESSION_PATTERN
+
+logger = logging.getLogger(__name__)
+
+_FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields beside the file
+_SESSION = re.compile(SESSION_PATTERN)
+
+
+class ChatIn(BaseModel):
+    """A message from the web widget; ``title`` is what to show for a clicked button."""
+
+    sender: str = Field(pattern=SESSION_PATTERN)
+    message: str = Field(max_length=20000)
+    title: str | None = Field(default=None, max_length=300)
+
+
+class ChatOut(BaseModel):
+    """The assistant's replies and the history position of the last one."""
+
+    messages: list[dict[str, Any]]
+    seq: int | None = None
+
+
+class HistoryOut(BaseModel):
+    """A session's history entries (user, bot and notification), oldest first."""
+
+    entries: list[dict[str, Any]]
+
+
+def web_router(
+    settings: GatewaySettings,
+    texts: Texts,
+    store: Store,
+    conversation: Conversation,
+    attacher: Attacher,
+) -> APIRouter:
+    """The widget's endpoints."""
+    router = APIRouter(prefix="/api", tags=["web"])
+    limit = settings.history_limit
+
+    def notice(key: str, status: int = 200, **params: Any) -> JSONResponse:
+        """A gateway notice instead of the assistant's replies."""
+        text = texts.get(f"gateway.{key}", **params)
+        return JSONResponse({"messages": [{"text": text, "notice": key}]}, status_code=status)
+
+    async def remember(session: str, entries: list[dict[str, Any]]) -> int:
+        """Append to the session's history; the last entry's position."""
+        ids = await store.run(store.add_history, session, entries, limit)
+        return ids[-1]
+
+    @router.post("/chat", response_model=ChatOut)
+    async def chat(body: ChatIn) -> Any:
+        """Relay one message to the assistant and return its replies."""
+        text = body.message.strip()
+        if not text:
+            return notice("empty_message")
+        if len(text) > settings.max_message_chars:
+            return notice("message_too_long", limit=settings.max_message_chars)
+        sender = f"web:{body.sender}"
+        started = time.perf_counter()
+        async with conversation.hold(sender):
+            asked = time.perf_counter()
+            answer = await conversation.ask(sender, text, {"channel": "web"})
+            rasa = time.perf_counter() - asked
+            messages = [reply.to_json() for reply in answer.replies]
+            shown = (body.title or "").strip() or text
+            entries = [{"who": "user", "text": shown}] + [{"who": "bot", **m} for m in messages]
+            seq = await remember(body.sender, entries)
+        if not answer.available:
+            messages[0]["notice"] = "assistant_unavailable"
+        own = time.perf_counter() - started - rasa
+        timing = f"rasa;dur={rasa * 1000:.2f}, gateway;dur={own * 1000:.2f}"
+        return JSONResponse(
+            {"messages": messages, "seq": seq},
+            status_code=200 if answer.available else 503,
+            headers={"Server-Timing": timing},
+        )
+
+    @router.get("/history", response_model=HistoryOut)
+    async def get_history(
+        sender: str = Query(pattern=SESSION_PATTERN), after: int = Query(0, ge=0)
+    ) -> Any:
+        """The session's history after ``after``, including notifications delivered meanwhile."""
+        return {"entries": await store.run(store.history, sender, after, limit)}
+
+    @router.post("/attachments")
+    async def attach(request: Request) -> Any:
+        """Attach a file to the request filed in this conversation (PDF, JPEG or PNG)."""
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_upload_bytes + _FORM_OVERHEAD:
+            return _upload_answer(attacher.too_large(), None)
+        async with request.form(max_files=1, max_fields=5) as form:
+            sender = str(form.get("sender") or "")
+            code = str(form.get("tracking_code") or "") or None
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile) or not _SESSION.match(sender):
+                return JSONResponse({"messages": []}, status_code=422)
+            content = await upload.read(settings.max_upload_bytes + 1)
+            filename = clean_filename(upload.filename or "")
+        proof = await store.run(store.get_proof, f"web:{sender}", code)
+        outcome = await attacher.attach(proof, filename, content)
+        seq = await remember(
+            sender,
+            [{"who": "user", "text": f"📎 {filename}"}, {"who": "bot", "text": outcome.message}],
+        )
+        return _upload_answer(outcome, seq)
+
+    return router
+
+
+def _upload_answer(outcome: Upload, seq: int | None) -> JSONResponse:
+    body: dict[str, Any] = {"messages": [{"text": outcome.message}], "ok": outcome.ok}
+    if seq is not None:
+        body["seq"] = seq
+    return JSONResponse(body, status_code=outcome.status)

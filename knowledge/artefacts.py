@@ -1,0 +1,163 @@
+"""Saved indexes: documents, passage vectors and the faiss index, with a checked manifest.
+
+Layout: ``<cache dir>/<embedder>/`` holds ``documents.jsonl``, ``vectors.npy``, ``dense.faiss``
+and ``manifest.json`` (format version, embedder, dimension, kb_version, document-set hash, and
+the size and SHA-256 of every file). A folder is written beside the current one and swapped in
+by renaming, so readers never see half a save. On load everything is checked; anything
+missing, corrupt or made for another embedder or format is reported and not used, and the
+caller rebuilds (and saves again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from knowledge.dense import Matrix
+from knowledge.documents import Document, documents_digest
+from knowledge.embedders import Embedder, text_key, vector_cache
+from knowledge.retriever import KnowledgeIndex
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+FILES = ("documents.jsonl", "vectors.npy", "dense.faiss")
+
+
+class ArtefactError(Exception):
+    """A saved index cannot be used (missing, corrupt or mismatched)."""
+
+
+@dataclass(frozen=True)
+class Artefact:
+    """A checked saved index."""
+
+    manifest: dict[str, Any]
+    documents: list[Document]
+    vectors: Matrix
+    faiss_index: Any
+
+    @property
+    def passage_keys(self) -> list[str]:
+        """Content hashes of the saved passages, in vector order."""
+        return [text_key(t) for d in self.documents for t in d.embedded_texts()]
+
+
+def artefact_dir(cache_dir: Path, embedder_name: str) -> Path:
+    """The folder of the index saved for ``embedder_name``."""
+    return Path(cache_dir) / re.sub(r"[^A-Za-z0-9._-]+", "-", embedder_name).strip("-")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save(index: KnowledgeIndex, cache_dir: Path, kb_version: int) -> Path:
+    """Save the dense part of ``index`` (documents, vectors, faiss) and return its folder."""
+    if index.dense is None or index.embedder is None or index.dense.vectors is None:
+        raise ValueError("only an index with embeddings is saved")
+    target = artefact_dir(cache_dir, index.embedder.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        with (staging / "documents.jsonl").open("w", encoding="utf-8") as handle:
+            for doc in index.documents:
+                handle.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
+        np.save(staging / "vectors.npy", np.ascontiguousarray(index.dense.vectors))
+        faiss.write_index(index.dense.index, str(staging / "dense.faiss"))
+        manifest = {
+            "format": FORMAT_VERSION,
+            "embedder": index.embedder.name,
+            "dim": int(index.embedder.dim),
+            "kb_version": int(kb_version),
+            "documents": len(index.documents),
+            "passages": len(index.dense.vectors),
+            "approximate": bool(index.dense.approximate),
+            "document_set": documents_digest(index.documents),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "files": {
+                name: {"bytes": (staging / name).stat().st_size, "sha256": _sha256(staging / name)}
+                for name in FILES
+            },
+        }
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+        if target.exists():
+            os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def load(cache_dir: Path, embedder_name: str, dim: int) -> Artefact:
+    """Load and check the index saved for ``embedder_name``; raise :class:`ArtefactError`."""
+    folder = artefact_dir(cache_dir, embedder_name)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtefactError(f"no saved index in {folder}") from None
+    except (OSError, ValueError) as exc:
+        raise ArtefactError(f"unreadable manifest in {folder}: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
+        raise ArtefactError(f"{folder}: format {manifest.get('format')!r}, need {FORMAT_VERSION}")
+    if manifest.get("embedder") != embedder_name or manifest.get("dim") != dim:
+        raise ArtefactError(
+            f"{folder}: made with {manifest.get('embedder')} ({manifest.get('dim')} dimensions)"
+        )
+    for name in FILES:
+        expected = (manifest.get("files") or {}).get(name) or {}
+        path = folder / name
+        if not path.is_file():
+            raise ArtefactError(f"{folder}: {name} is missing")
+        if path.stat().st_size != expected.get("bytes") or _sha256(path) != expected.get("sha256"):
+            raise ArtefactError(f"{folder}: {name} does not match its checksum")
+    try:
+        with (folder / "documents.jsonl").open(encoding="utf-8") as handle:
+            documents = [Document.from_json(json.loads(line)) for line in handle if line.strip()]
+        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+        index = faiss.read_index(str(folder / "dense.faiss"))
+    except Exception as exc:  # checksums matched but the content does not parse
+        raise ArtefactError(f"{folder}: unreadable ({exc})") from None
+    passages = sum(len(d.embedded_texts()) for d in documents)
+    if (
+        documents_digest(documents) != manifest.get("document_set")
+        or vectors.dtype != np.float32
+        or vectors.shape != (passages, dim)
+        or index.ntotal != passages
+        or index.d != dim
+    ):
+        raise ArtefactError(f"{folder}: contents disagree with the manifest")
+    return Artefact(manifest, documents, vectors, index)
+
+
+def seed_cache(cache_dir: Path, embedder: Embedder) -> Artefact | None:
+    """Put the vectors saved for ``embedder`` into its process-wide cache; the artefact or None."""
+    try:
+        saved = load(cache_dir, embedder.name, embedder.dim)
+    except ArtefactError as exc:
+        logger.info("saved knowledge index not used: %s", exc)
+        return None
+    vector_cache(embedder).put_many(saved.passage_keys, saved.vectors)
+    return saved

@@ -1,0 +1,47 @@
+"""The Persian texts of the knowledge package, read from ``data/locale/knowledge.fa.yaml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.settings import REPO_ROOT
+
+DEFAULT_FILE = REPO_ROOT / "data" / "locale" / "knowledge.fa.yaml"
+FIELDS = ("about", "documents", "cost", "duration", "channels", "steps", "legal")
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Field labels and cue words, value formats and answer templates."""
+
+    labels: dict[str, str]
+    cues: dict[str, str]
+    faq_label: str
+    values: dict[str, Any]
+    answer: dict[str, str]
+
+    def value(self, key: str, **params: object) -> str:
+        """A value format with its placeholders filled."""
+        return str(self.values[key]).format(**params)
+
+
+@lru_cache(maxsize=4)
+def load_texts(path: Path = DEFAULT_FILE) -> Texts:
+    """Read (once) and check the locale file."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    fields = data["fields"]
+    missing = [name for name in FIELDS if name not in fields]
+    if missing:
+        raise ValueError(f"{path}: fields without texts: {missing}")
+    return Texts(
+        labels={name: str(fields[name]["label"]) for name in FIELDS},
+        cues={name: str(fields[name].get("cue", "")) for name in FIELDS},
+        faq_label=str(data["faq_label"]),
+        values=dict(data["values"]),
+        answer={key: str(value) for key, value in data["answer"].items()},
+    )

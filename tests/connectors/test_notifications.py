@@ -1,0 +1,249 @@
+"""The outbox worker against the real backend (a subprocess on its own SQLite file).
+
+A request is filed per channel through the backend API, staff move it on, the backend writes the
+notification to its outbox, and the gateway's worker delivers it: Telegram through the fake Bot
+API, SMS through the fake provider, web into the session's inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from backend_api.client import BackendUnavailable
+from connectors.app import create_app
+from connectors.backend import GatewayBackend
+from connectors.notifications.worker import OutboxWorker
+from connectors.store import Store
+from nlu.identifiers import national_code_check_digit
+from tests.connectors.conftest import ScriptedRasa, assistant, make_settings
+from tests.connectors.fake_botapi import FakeBotApi
+from tests.connectors.fake_sms import FakeSmsGateway
+from tests.connectors.servers import ServerThread, free_port, wait_for
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSISTANT_PASSWORD = "assistant-password-for-channel-tests"
+ADMIN_PASSWORD = "admin-password-for-channel-tests"
+NATIONAL_CODE = "001354241" + str(national_code_check_digit("001354241"))
+TOKEN = "777:notification-bot-token"
+SMS_KEY = "sms-key-for-notifications"
+
+
+@pytest.fixture(scope="module")
+def backend_url(tmp_path_factory) -> Any:
+    """A real backend with the sample catalogue."""
+    data_dir = tmp_path_factory.mktemp("backend")
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_")},
+        "PYTHONPATH": str(ROOT),
+        "DASTYAR_BACKEND_PORT": str(port),
+        "DASTYAR_BACKEND_DATA_DIR": str(data_dir),
+        "DASTYAR_BACKEND_DATABASE_URL": f"sqlite:///{data_dir / 'backend.db'}",
+        "DASTYAR_BACKEND_JWT_SECRET": "channel-tests-" + "z" * 40,
+        "DASTYAR_BACKEND_ASSISTANT_PASSWORD": ASSISTANT_PASSWORD,
+        "DASTYAR_BACKEND_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
+    log = (data_dir / "backend.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backend_api"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("backend did not start:\n" + (data_dir / "backend.log").read_text()[-3000:])
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def token(url: str, username: str, password: str) -> dict[str, str]:
+    body = {"username": username, "password": password}
+    response = httpx.post(f"{url}/api/v1/auth/token", json=body)
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def notify(url: str, channel: str, sender_id: str, mobile: str = "09121234567") -> int:
+    """File a request as the assistant and move it on as staff: one outbox message."""
+    assistant_auth = token(url, "assistant", ASSISTANT_PASSWORD)
+    service = httpx.get(f"{url}/api/v1/catalogue/services", params={"limit": 1}).json()["items"][0]
+    body = {
+        "service_code": service["code"],
+        "full_name": "مریم احمدی",
+        "national_code": NATIONAL_CODE,
+        "mobile": mobile,
+        "channel": channel,
+        "sender_id": sender_id,
+    }
+    receipt = httpx.post(f"{url}/api/v1/requests", json=body, headers=assistant_auth).json()
+    code = receipt["tracking_code"]
+    admin = token(url, "admin", ADMIN_PASSWORD)
+    moved = httpx.post(
+        f"{url}/api/v1/staff/requests/{code}/transitions",
+        json={"status": "under_review"},
+        headers=admin,
+    )
+    assert moved.status_code == 200, moved.text
+    return int(code)
+
+
+def outbox(url: str) -> list[dict[str, Any]]:
+    admin = token(url, "admin", ADMIN_PASSWORD)
+    return httpx.get(f"{url}/api/v1/staff/outbox", headers=admin).json()
+
+
+def by_recipient(url: str, recipient: str) -> dict[str, Any]:
+    return next(m for m in outbox(url) if m["recipient"] == recipient)
+
+
+def test_each_channel_delivers_its_notifications_once(backend_url, tmp_path):
+    api = FakeBotApi(TOKEN)
+    sms = FakeSmsGateway(SMS_KEY)
+    session = "f" * 32
+    codes = {
+        "telegram": notify(backend_url, "telegram", "telegram:555"),
+        "web": notify(backend_url, "web", f"web:{session}"),
+        "sms": notify(backend_url, "sms", "", mobile="09350000001"),
+    }
+    with ServerThread(api.app) as platform, ServerThread(sms.app) as provider:
+        settings = make_settings(
+            tmp_path,
+            backend_url=backend_url,
+            backend_password=ASSISTANT_PASSWORD,
+            telegram_token=TOKEN,
+            telegram_base_url=f"{platform.url}/bot",
+            bot_poll_timeout=1,
+            sms_api_key=SMS_KEY,
+            sms_base_url=provider.url,
+            sms_inbound_secret="s",
+            notify_interval=0.2,
+        )
+        app = create_app(settings, ScriptedRasa(assistant).client())
+        with ServerThread(app) as gateway:
+            wait_for(lambda: api.sent(555), 20, "the Telegram notification")
+            wait_for(lambda: sms.to("09350000001"), 20, "the SMS notification")
+
+            def inbox() -> list[dict[str, Any]]:
+                entries = httpx.get(
+                    f"{gateway.url}/api/history", params={"sender": session}
+                ).json()["entries"]
+                return [e for e in entries if e.get("notice")]
+
+            wait_for(inbox, 20, "the web notification")
+            wait_for(
+                lambda: all(m["status"] == "sent" for m in outbox(backend_url)),
+                20,
+                "every outbox message acknowledged",
+            )
+            time.sleep(1)  # several more worker rounds: nothing is sent again
+            assert len(api.sent(555)) == 1 and len(sms.to("09350000001")) == 1
+            notices = inbox()
+    assert len(notices) == 1 and "در حال بررسی" in notices[0]["text"]
+    assert str(codes["web"])[:4] in notices[0]["text"]
+    assert str(codes["telegram"])[:4] in api.sent(555)[0]["text"]
+    assert "در حال بررسی" in sms.to("09350000001")[0]
+
+
+def test_a_channel_that_is_down_is_reported_and_retried_later(backend_url, tmp_path):
+    sms = FakeSmsGateway(SMS_KEY)
+    sms.down = True
+    notify(backend_url, "sms", "sms:09350000002", mobile="09350000002")
+    with ServerThread(sms.app) as provider:
+        settings = make_settings(
+            tmp_path,
+            backend_url=backend_url,
+            backend_password=ASSISTANT_PASSWORD,
+            sms_api_key=SMS_KEY,
+            sms_base_url=provider.url,
+            notify_interval=0.2,
+            notify_max_backoff=1.0,
+        )
+        with ServerThread(create_app(settings, ScriptedRasa(assistant).client())):
+            wait_for(
+                lambda: by_recipient(backend_url, "sms:09350000002")["attempts"] >= 1,
+                20,
+                "the failure to be reported",
+            )
+            failed = by_recipient(backend_url, "sms:09350000002")
+            assert failed["status"] == "pending"
+            assert failed["last_error"].startswith("temporary: sms provider status 503")
+            sms.down = False  # the backend retries after its back-off (10 s for the first)
+            wait_for(lambda: sms.to("09350000002"), 40, "the retried delivery")
+            wait_for(
+                lambda: by_recipient(backend_url, "sms:09350000002")["status"] == "sent",
+                20,
+                "the acknowledgement",
+            )
+    assert len(sms.to("09350000002")) == 1
+
+
+class Recorder:
+    """A channel that records deliveries."""
+
+    name = "web"
+
+    def __init__(self) -> None:
+        self.delivered: list[int] = []
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def notify(self, recipient: str, text: str, outbox_id: int) -> None:
+        self.delivered.append(outbox_id)
+
+
+def test_a_message_delivered_but_not_acknowledged_is_not_delivered_again(backend_url, tmp_path):
+    notify(backend_url, "web", "web:" + "a" * 32)
+
+    async def scenario() -> list[int]:
+        backend = GatewayBackend(backend_url, "assistant", ASSISTANT_PASSWORD)
+        store = Store(f"sqlite:///{tmp_path / 'gateway.db'}")
+        channel = Recorder()
+        worker = OutboxWorker(backend, [channel], store, lease_seconds=5)
+        real_sent = backend.outbox_sent
+
+        async def lost_ack(_message_id: int) -> None:
+            raise BackendUnavailable("the gateway died before acknowledging")
+
+        backend.outbox_sent = lost_ack  # type: ignore[method-assign,assignment]
+        with pytest.raises(BackendUnavailable):
+            await worker.run_once(channel)
+        backend.outbox_sent = real_sent  # type: ignore[method-assign]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the lease runs out; the message is handed out again
+            claimed, _ = await worker.run_once(channel)
+            if claimed:
+                break
+            await asyncio.sleep(0.5)
+        await backend.aclose()
+        store.close()
+        return channel.delivered
+
+    delivered = asyncio.run(scenario())
+    assert len(delivered) == 1
+    assert by_recipient(backend_url, "web:" + "a" * 32)["status"] == "sent"
