@@ -401,7 +401,11 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--million", action="store_true", help="also 1,000,000 documents (~15 min)")
+    parser.add_argument(
+        "--million",
+        action="store_true",
+        help="also 1,000,000 documents (~15 min; ~6 with --no-hnsw)",
+    )
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--json", action="store_true")
@@ -456,6 +460,9 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.seed),
                     "--ef",
                     args.ef,
+                    "--nprobe",
+                    args.nprobe,
+                    *(["--no-hnsw"] if args.no_hnsw else []),
                 ],
                 check=True,
                 stdout=subprocess.PIPE,

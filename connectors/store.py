@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -143,10 +142,9 @@ class Store:
         """Release the connections."""
         self.engine.dispose()
 
-    async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    @staticmethod
+    async def run(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run one store method in a worker thread."""
-        if os.environ.get("XX_INLINE") and self._write_lock is not None:
-            return function(*args, **kwargs)
         return await asyncio.to_thread(function, *args, **kwargs)
 
     # --- inbound de-duplication ---

@@ -12,11 +12,10 @@ its best passage. Vectors are unit length, so inner product is cosine similarity
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import math
 
 import faiss
 import numpy as np
@@ -151,13 +150,17 @@ class DenseIndex:
         if not len(docs) or self.index.ntotal == 0:
             return out
         q = query.reshape(-1).astype(np.float32)
-        for doc in docs:
-            start, end = int(self.doc_start[doc]), int(self.doc_start[doc + 1])
-            if end <= start:
-                continue
-            if self.vectors is not None:
-                rows = self.vectors[start:end]
-            else:
-                rows = self.index.reconstruct_n(start, end - start)
-            out[int(doc)] = float(np.max(rows @ q))
+        spans = [(int(d), int(self.doc_start[d]), int(self.doc_start[d + 1])) for d in docs]
+        rows = np.asarray([r for _, a, b in spans for r in range(a, b)], dtype=np.int64)
+        if not len(rows):
+            return out
+        if self.vectors is not None:
+            sims = self.vectors[rows] @ q
+        else:  # only the faiss index holds them
+            sims = self.index.reconstruct_batch(rows) @ q
+        position = 0
+        for doc, a, b in spans:
+            if b > a:
+                out[doc] = float(np.max(sims[position : position + b - a]))
+                position += b - a
         return out

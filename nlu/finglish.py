@@ -25,7 +25,27 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("v", "و"), ("w", "و"), ("x", "خ"), ("y", "ی"), ("z", "ز"),
 )  # fmt: skip
 _ENGLISH_HINTS = frozenset(
-    "the is are what how where when please my you your can i to of for and with this".split()
+    [
+        "the",
+        "is",
+        "are",
+        "what",
+        "how",
+        "where",
+        "when",
+        "please",
+        "my",
+        "you",
+        "your",
+        "can",
+        "i",
+        "to",
+        "of",
+        "for",
+        "and",
+        "with",
+        "this",
+    ]
 )
 
 

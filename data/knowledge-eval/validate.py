@@ -8,6 +8,7 @@ empty gold and other rows do not, `field` rows point only at card fields, no dup
 within or across dev/test (after light normalisation), no query copies an FAQ question or
 alternative, minimum sizes and kind proportions. Prints counts and coverage; exits 1 on error.
 """
+
 import json
 import re
 import sys
@@ -144,7 +145,11 @@ def main():
             err(f"{split}: {counts['no_answer']} no_answer rows, need {MIN_NO_ANSWER[split]}")
         golds = [g for r in rows for g in r["gold"]]
         codes = {g.split(":")[1] for g in golds if g.startswith("service:")}
-        codes |= {faqs[g[4:]]["service"] for g in golds if g.startswith("faq:") and g[4:] in faqs and faqs[g[4:]].get("service")}
+        codes |= {
+            faqs[g[4:]]["service"]
+            for g in golds
+            if g.startswith("faq:") and g[4:] in faqs and faqs[g[4:]].get("service")
+        }
         cl = Counter()
         for r in rows:
             cs = set()
@@ -154,8 +159,10 @@ def main():
                 elif g.startswith("faq:") and g[4:] in faqs:
                     cs.add(faqs[g[4:]]["cluster"])
             cl.update(cs)
-        print(f"  services covered: {len(codes)}/{len(services)}; FAQs used: "
-              f"{len({g for g in golds if g.startswith('faq:')})}; clusters: {len(cl)}")
+        print(
+            f"  services covered: {len(codes)}/{len(services)}; FAQs used: "
+            f"{len({g for g in golds if g.startswith('faq:')})}; clusters: {len(cl)}"
+        )
         print("  rows per cluster: " + ", ".join(f"{c} {k}" for c, k in sorted(cl.items())))
 
     if errors:

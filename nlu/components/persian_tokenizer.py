@@ -47,7 +47,9 @@ class PersianTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Tokens of one attribute of a message."""
         text = message.get(attribute) or ""
-        tokens = [Token(t.text, t.start, t.end, lemma=t.canonical or t.text) for t in tokenize(text)]
+        tokens = [
+            Token(t.text, t.start, t.end, lemma=t.canonical or t.text) for t in tokenize(text)
+        ]
         if not tokens:
             tokens = [Token(text, 0, len(text))]
         return self._apply_token_pattern(tokens)
