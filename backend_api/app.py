@@ -83,6 +83,12 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.prepare_on_start:
             prepare_database(settings, factory)
+        # Build (or load) the search index before the app reports healthy, so the first
+        # citizen's question does not wait for the embeddings.
+        try:
+            app.state.search_index.current()
+        except Exception:
+            logger.exception("search index not built at start; the first search will retry")
         yield
         engine.dispose()
 

@@ -48,7 +48,7 @@ def backend_url(tmp_path_factory) -> str:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while True:
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
@@ -61,7 +61,11 @@ def backend_url(tmp_path_factory) -> str:
         time.sleep(0.3)
     yield url
     process.terminate()
-    process.wait(timeout=20)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture
