@@ -37,6 +37,10 @@ test: install browser ## install what is missing, train if needed, lint, and run
 	@$(APP_PY) -m assistant train
 	@$(MAKE) --no-print-directory lint-only test-app test-rasa
 
+# Tests share one folder of built search indexes (vectors cached by content), so each test's
+# fresh backend does not embed the whole catalogue again.
+test-app test-rasa: export DASTYAR_KNOWLEDGE_CACHE_DIR ?= $(HOME)/.cache/dastyar/knowledge-index
+
 test-app: ## tests that run in the app env (backend, knowledge, connectors, CLI, end to end)
 	@$(APP_PY) -m pytest tests --ignore=tests/actions --ignore=tests/evaluation $(PYTEST_ARGS)
 

@@ -103,6 +103,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.state.session_factory = factory
     app.state.active_users = ActiveUsers(factory)
     app.state.search_index = LiveIndex(factory)
+    app.state.search_index.use_data_dir(settings.data_dir)
     install_error_handlers(app, messages)
 
     api = APIRouter(prefix=API_PREFIX)
