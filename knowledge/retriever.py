@@ -223,10 +223,10 @@ class KnowledgeIndex:
     # --- searching --------------------------------------------------------------------------
 
     def embed_query(self, query: str, analysis: Analysis | None = None) -> np.ndarray:
-        """The query's vector: the text as written (e5 reads colloquial Persian, Arabic letters
-        and digits better than our rewrite of them), but Finglish in Persian letters."""
+        """The query's vector: the normalised text (Arabic letters and digits unified, as the
+        passages are; colloquial wording kept, e5 reads it well), Finglish in Persian letters."""
         assert self.embedder is not None
-        text = query
+        text = normalize(query)
         if analysis is not None and is_finglish(normalize(query)):
             text = analysis.canonical
         if self.query_cache is not None:
