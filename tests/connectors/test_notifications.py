@@ -63,7 +63,7 @@ def backend_url(tmp_path_factory) -> Any:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # it builds its search index at start
     while True:
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
