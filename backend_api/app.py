@@ -85,10 +85,13 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
             prepare_database(settings, factory)
         # Build (or load) the search index before the app reports healthy, so the first
         # citizen's question does not wait for the embeddings.
-        try:
-            app.state.search_index.current()
-        except Exception:
-            logger.exception("search index not built at start; the first search will retry")
+        with factory() as session:
+            has_content = kb_version(session) > 0
+        if has_content:
+            try:
+                app.state.search_index.current()
+            except Exception:
+                logger.exception("search index not built at start; the first search will retry")
         yield
         engine.dispose()
 
