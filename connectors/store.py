@@ -134,7 +134,7 @@ class Store:
     def _write(self) -> Iterator[Any]:
         """A write transaction."""
         if self._write_lock is None:
-            with self._write() as conn:
+            with self.engine.begin() as conn:
                 yield conn
             return
         with self._write_lock, self.engine.begin() as conn:

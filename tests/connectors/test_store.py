@@ -1,24 +1,69 @@
-"""The gateway's store: de-duplication, history trimming, pruning, options and proofs."""
+"""The gateway's store, on SQLite and on PostgreSQL (for several gateway replicas)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
+import secrets
+from collections.abc import Iterator
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import create_engine, text, update
 
 from connectors.messages import Proof
 from connectors.store import Store, history, seen
 
+POSTGRES_URL = os.environ.get(
+    "DASTYAR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
-def test_an_inbound_id_is_new_once_per_channel(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'g.db'}")
+
+def _on_postgres(statement: str) -> None:
+    engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    with engine.begin() as conn:
+        conn.execute(text(statement))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        store = Store(f"sqlite:///{tmp_path / 'gateway.db'}")
+        yield store
+        store.close()
+        return
+    schema = f"gw_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        _on_postgres(f'CREATE SCHEMA "{schema}"')
+    except Exception:
+        if os.environ.get("DASTYAR_TEST_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here but {POSTGRES_URL} does not answer")
+        pytest.skip("no PostgreSQL at 127.0.0.1:5432 (set DASTYAR_TEST_REQUIRE_POSTGRES=1 to fail)")
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    store = Store(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
+    yield store
+    store.close()
+    _on_postgres(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_an_inbound_id_is_new_once_per_channel(store):
     assert store.first_seen("sms", "42") is True
     assert store.first_seen("sms", "42") is False
     assert store.first_seen("telegram", "42") is True
 
 
-def test_idle_sessions_and_old_ids_are_pruned(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'g.db'}")
+def test_history_is_read_newest_last_and_trimmed_and_a_notice_lands_once(store):
+    ids = store.add_history("s", [{"who": "user", "text": str(i)} for i in range(20)], 5)
+    entries = store.history("s", limit=5)
+    assert [e["text"] for e in entries] == ["15", "16", "17", "18", "19"]
+    assert entries[-1]["seq"] == ids[-1]
+    assert store.add_notice("s", 7, {"who": "bot", "notice": True, "text": "n"}, 5) is True
+    assert store.add_notice("s", 7, {"who": "bot", "notice": True, "text": "n"}, 5) is False
+    assert [e["text"] for e in store.history("s", after=ids[-1])] == ["n"]
+
+
+def test_idle_sessions_and_old_ids_are_pruned(store):
     store.add_history("old", [{"who": "user", "text": "قدیمی"}], 10)
     store.add_history("new", [{"who": "user", "text": "تازه"}], 10)
     store.first_seen("sms", "1")
@@ -32,8 +77,7 @@ def test_idle_sessions_and_old_ids_are_pruned(tmp_path):
     assert store.first_seen("sms", "1") is True
 
 
-def test_options_proofs_and_payloads_are_remembered(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'g.db'}")
+def test_options_proofs_payloads_and_deliveries_are_remembered(store):
     store.set_options("sms:0912", [{"title": "الف", "payload": "/a"}])
     assert store.get_options("sms:0912") == [{"title": "الف", "payload": "/a"}]
     store.set_options("sms:0912", [])
@@ -45,3 +89,12 @@ def test_options_proofs_and_payloads_are_remembered(tmp_path):
     store.put_payload("§k", "/long")
     store.put_payload("§k", "/long")
     assert store.get_payload("§k") == "/long"
+    assert store.was_delivered("web", 3) is False
+    store.mark_delivered("web", 3)
+    store.mark_delivered("web", 3)
+    assert store.was_delivered("web", 3) is True
+
+
+def test_async_callers_get_the_same_results(store):
+    store.set_options("a", [{"title": "t", "payload": "p"}])
+    assert asyncio.run(store.run(store.get_options, "a")) == [{"title": "t", "payload": "p"}]
