@@ -136,17 +136,20 @@ class ActionAnswerQuestion(Action):
         field: str | None,
         result: SearchResult,
     ) -> list[EventType]:
-        outcome = result.outcome or _outcome_from_scores(result)
-        if outcome == "unknown" or not result.hits:
+        if result.outcome == "unknown" or not result.hits:
+            near_misses = [
+                {"id": c["id"], "title": c.get("label", ""), "score": c.get("score", 0.0)}
+                for c in result.candidates
+            ]
             await backend().log_unresolved(
                 question,
                 channel=channel_of(tracker),
                 conversation_id=tracker.sender_id,
-                candidates=[{"id": h.id, "title": h.title, "score": h.score} for h in result.hits],
+                candidates=near_misses,
             )
             dispatcher.utter_message(response="utter_no_answer")
             return []
-        if outcome == "ambiguous":
+        if result.outcome == "ambiguous":
             choices: dict[str, ServiceChoice] = {}
             for hit in result.hits:
                 if hit.service_code and hit.service_code not in choices:
@@ -209,13 +212,6 @@ class ActionAnswerQuestion(Action):
                 channel=describe_channel(card),
             )
         return _context(card)
-
-
-def _outcome_from_scores(result: SearchResult) -> str:
-    """A verdict when the backend gives none: the first hit's score against a floor."""
-    if result.hits and result.hits[0].score >= get_settings().min_answer_score:
-        return "answer"
-    return "unknown"
 
 
 def _context(card: dict[str, Any]) -> list[EventType]:

@@ -18,9 +18,6 @@ class ActionSettings(BaseSettings):
     backend_password: SecretStr = SecretStr("")
     backend_timeout: float = 5.0
     search_limit: int = 5
-    # Lowest BM25 score the first hit needs before it is given as an answer; below it the
-    # question is logged as unresolved. Replaced by a calibrated confidence with the hybrid index.
-    min_answer_score: float = 12.0
 
     class Config:
         env_prefix = "DASTYAR_ACTIONS_"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -71,7 +71,8 @@ class SearchResult:
     (``answer``, ``ambiguous`` or ``unknown``)."""
 
     hits: list[SearchHit]
-    outcome: str | None = None
+    outcome: str = "answer"
+    candidates: list[dict[str, Any]] = field(default_factory=list)
 
 
 class BackendClient:
@@ -161,8 +162,11 @@ class BackendClient:
         body = await self._call(
             "GET", "/search", auth=False, params={"q": question, "limit": limit}
         )
+        hits = [SearchHit.from_json(hit) for hit in body["hits"]]
         return SearchResult(
-            hits=[SearchHit.from_json(hit) for hit in body["hits"]], outcome=body.get("outcome")
+            hits=hits,
+            outcome=body.get("outcome") or ("answer" if hits else "unknown"),
+            candidates=list(body.get("candidates") or []),
         )
 
     async def service(self, code: str) -> dict[str, Any]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
+
+from tests.support.backend_process import running_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = Path(os.environ.get("DASTYAR_VENV_ROOT", ROOT / ".venv")) / "app" / "bin" / "python"
@@ -18,54 +18,16 @@ ASSISTANT_PASSWORD = "assistant-password-for-action-tests"
 ADMIN_PASSWORD = "admin-password-for-action-tests"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def backend_url(tmp_path_factory) -> str:
+def backend_url(tmp_path_factory) -> Iterator[str]:
     """A real backend with the sample catalogue, on its own port and SQLite file."""
-    data_dir = tmp_path_factory.mktemp("backend")
-    port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DASTYAR_BACKEND_PORT": str(port),
-        "DASTYAR_BACKEND_DATA_DIR": str(data_dir),
-        "DASTYAR_BACKEND_DATABASE_URL": f"sqlite:///{data_dir / 'backend.db'}",
-        "DASTYAR_BACKEND_JWT_SECRET": "action-tests-" + "z" * 40,
-        "DASTYAR_BACKEND_ASSISTANT_PASSWORD": ASSISTANT_PASSWORD,
-        "DASTYAR_BACKEND_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
-    log = (data_dir / "backend.log").open("w")
-    process = subprocess.Popen(
-        [str(APP_PYTHON), "-m", "backend_api"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("backend did not start:\n" + (data_dir / "backend.log").read_text()[-3000:])
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    with running_backend(
+        APP_PYTHON,
+        tmp_path_factory.mktemp("backend"),
+        assistant_password=ASSISTANT_PASSWORD,
+        admin_password=ADMIN_PASSWORD,
+    ) as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ API, SMS through the fake provider, web into the session's inbox.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,7 +25,8 @@ from nlu.identifiers import national_code_check_digit
 from tests.connectors.conftest import ScriptedRasa, assistant, make_settings
 from tests.connectors.fake_botapi import FakeBotApi
 from tests.connectors.fake_sms import FakeSmsGateway
-from tests.connectors.servers import ServerThread, free_port, wait_for
+from tests.connectors.servers import ServerThread, wait_for
+from tests.support.backend_process import running_backend
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -42,41 +41,13 @@ SMS_KEY = "sms-key-for-notifications"
 @pytest.fixture(scope="module")
 def backend_url(tmp_path_factory) -> Any:
     """A real backend with the sample catalogue."""
-    data_dir = tmp_path_factory.mktemp("backend")
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_")},
-        "PYTHONPATH": str(ROOT),
-        "DASTYAR_BACKEND_PORT": str(port),
-        "DASTYAR_BACKEND_DATA_DIR": str(data_dir),
-        "DASTYAR_BACKEND_DATABASE_URL": f"sqlite:///{data_dir / 'backend.db'}",
-        "DASTYAR_BACKEND_JWT_SECRET": "channel-tests-" + "z" * 40,
-        "DASTYAR_BACKEND_ASSISTANT_PASSWORD": ASSISTANT_PASSWORD,
-        "DASTYAR_BACKEND_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
-    log = (data_dir / "backend.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend_api"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300  # it builds its search index at start
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("backend did not start:\n" + (data_dir / "backend.log").read_text()[-3000:])
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    with running_backend(
+        sys.executable,
+        tmp_path_factory.mktemp("backend"),
+        assistant_password=ASSISTANT_PASSWORD,
+        admin_password=ADMIN_PASSWORD,
+    ) as url:
+        yield url
 
 
 def token(url: str, username: str, password: str) -> dict[str, str]:

@@ -1,0 +1,77 @@
+"""A real backend in its own process, for tests in either env (stdlib and httpx only)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# The first start builds the search index (embeddings of the whole catalogue); a shared
+# DASTYAR_KNOWLEDGE_CACHE_DIR, as `make test` sets, makes later starts quick.
+START_TIMEOUT = 300
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_backend(
+    python: Path | str, data_dir: Path, *, assistant_password: str, admin_password: str
+) -> Iterator[str]:
+    """Start ``python -m backend_api`` on a free port with its own SQLite file; yield its URL."""
+    port = free_port()
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_")}
+    if "DASTYAR_KNOWLEDGE_CACHE_DIR" in os.environ:
+        keep["DASTYAR_KNOWLEDGE_CACHE_DIR"] = os.environ["DASTYAR_KNOWLEDGE_CACHE_DIR"]
+    env = {
+        **keep,
+        "PYTHONPATH": str(ROOT),
+        "DASTYAR_BACKEND_PORT": str(port),
+        "DASTYAR_BACKEND_DATA_DIR": str(data_dir),
+        "DASTYAR_BACKEND_DATABASE_URL": f"sqlite:///{data_dir / 'backend.db'}",
+        "DASTYAR_BACKEND_JWT_SECRET": "backend-for-tests-" + "z" * 40,
+        "DASTYAR_BACKEND_ASSISTANT_PASSWORD": assistant_password,
+        "DASTYAR_BACKEND_ADMIN_PASSWORD": admin_password,
+    }
+    log_path = data_dir / "backend.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(python), "-m", "backend_api"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("backend did not start:\n" + log_path.read_text()[-3000:])
+        time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
