@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -13,11 +12,9 @@ from rasa_sdk.types import DomainDict
 from actions.backend import backend
 from actions.common import channel_of, means_none, parse_identity
 from actions.forms import accepted, rejected
-from actions.service_lookup import candidate_services, choice_buttons, clear_winner
-from backend_api.client import BackendError, BackendRejected, BackendUnavailable
+from actions.service_lookup import validate_service_slot
+from backend_api.client import BackendRejected, BackendUnavailable
 from nlu.numbers import small_number
-
-_CODE = re.compile(r"^\d{11}$")
 
 
 class ValidateRatingForm(FormValidationAction):
@@ -41,24 +38,8 @@ class ValidateRatingForm(FormValidationAction):
     async def validate_service_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """The service being rated."""
-        text = str(value or "").strip()
-        if _CODE.match(text):
-            return accepted("service_code", text)
-        try:
-            choices = await candidate_services(text) if text else []
-        except BackendError:
-            dispatcher.utter_message(response="utter_backend_down")
-            return {"service_code": None}
-        winner = clear_winner(choices)
-        if winner is not None:
-            return accepted("service_code", winner.code, service_title=winner.title)
-        if choices:
-            dispatcher.utter_message(
-                response="utter_did_you_mean", buttons=choice_buttons(choices, "choose_service")
-            )
-            return {"service_code": None}
-        return rejected(dispatcher, tracker, "service_code", "utter_service_not_found")
+        """A service code from a button, or a service name resolved through search."""
+        return await validate_service_slot(value, dispatcher, tracker)
 
     def validate_rating(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

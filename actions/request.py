@@ -16,7 +16,7 @@ from actions.backend import backend
 from actions.common import channel_of, means_none
 from actions.forms import accepted, rejected
 from actions.service_info import describe_cost
-from actions.service_lookup import candidate_services, choice_buttons, clear_winner
+from actions.service_lookup import validate_service_slot
 from backend_api.client import BackendError, BackendRejected, BackendUnavailable
 from nlu.digits import to_persian_digits
 from nlu.identifiers import format_tracking_code, normalize_mobile, normalize_national_code
@@ -24,7 +24,6 @@ from nlu.identifiers import format_tracking_code, normalize_mobile, normalize_na
 logger = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[\w\u200c\s.'-]+$")
-_CODE = re.compile(r"^\d{11}$")
 DESCRIPTION_LIMIT = 2000
 
 
@@ -47,26 +46,7 @@ class ValidateRequestForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A service code from a button, or a service name resolved through search."""
-        text = str(value or "").strip()
-        try:
-            if _CODE.match(text):
-                card = await backend().service(text)
-                return accepted("service_code", card["code"], service_title=card["title"])
-            choices = await candidate_services(text) if text else []
-        except BackendUnavailable:
-            dispatcher.utter_message(response="utter_backend_down")
-            return {"service_code": None}
-        except BackendError:
-            return rejected(dispatcher, tracker, "service_code", "utter_service_not_found")
-        winner = clear_winner(choices)
-        if winner is not None:
-            return accepted("service_code", winner.code, service_title=winner.title)
-        if not choices:
-            return rejected(dispatcher, tracker, "service_code", "utter_service_not_found")
-        dispatcher.utter_message(
-            response="utter_did_you_mean", buttons=choice_buttons(choices, "choose_service")
-        )
-        return {"service_code": None}
+        return await validate_service_slot(value, dispatcher, tracker)
 
     def validate_full_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

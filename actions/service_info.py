@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import backend
 from actions.common import channel_of, phrase
-from actions.service_lookup import ServiceChoice, choice_buttons
+from actions.service_lookup import choice_buttons, service_choices
 from actions.settings import get_settings
 from backend_api.client import BackendError, BackendUnavailable, SearchHit, SearchResult
 from nlu.digits import format_amount, to_persian_digits
@@ -150,12 +150,7 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(response="utter_no_answer")
             return []
         if result.outcome == "ambiguous":
-            choices: dict[str, ServiceChoice] = {}
-            for hit in result.hits:
-                if hit.service_code and hit.service_code not in choices:
-                    title = hit.service_title or hit.title
-                    choices[hit.service_code] = ServiceChoice(hit.service_code, title, hit.score)
-            buttons = choice_buttons(list(choices.values()), "choose_service")
+            buttons = choice_buttons(service_choices(result), "choose_service")
             if len(buttons) >= 2:
                 dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
                 return []

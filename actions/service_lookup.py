@@ -1,14 +1,20 @@
-"""Resolving what service the citizen means, through the backend's search."""
+"""Resolving what service the citizen means, from the backend's search and its verdict."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import backend
+from actions.forms import accepted, rejected
+from backend_api.client import BackendError, BackendUnavailable, SearchResult
 
-# A service wins outright when its best hit scores at least this many times the runner-up's.
-CLEAR_LEAD = 1.25
 CHOICES = 3
+_CODE = re.compile(r"^\d{11}$")
 
 
 @dataclass(frozen=True)
@@ -17,27 +23,28 @@ class ServiceChoice:
 
     code: str
     title: str
-    score: float
 
 
-async def candidate_services(text: str) -> list[ServiceChoice]:
-    """Distinct services behind the best search hits for ``text``, best first."""
-    hits = (await backend().search(text, limit=10)).hits
+def service_choices(result: SearchResult) -> list[ServiceChoice]:
+    """Distinct services behind the hits and the "did you mean" candidates, best first."""
     seen: dict[str, ServiceChoice] = {}
-    for hit in hits:
-        if hit.service_code and hit.service_code not in seen:
-            title = hit.service_title or hit.title
-            seen[hit.service_code] = ServiceChoice(hit.service_code, title, hit.score)
+    named = [(h.service_code, h.service_title or h.title) for h in result.hits]
+    named += [(c.get("service_code", ""), c.get("label", "")) for c in result.candidates]
+    for code, title in named:
+        if code and code not in seen:
+            seen[code] = ServiceChoice(code, title)
     return list(seen.values())
 
 
-def clear_winner(choices: list[ServiceChoice]) -> ServiceChoice | None:
-    """The one service that clearly leads, if any."""
-    if not choices:
-        return None
-    if len(choices) == 1 or choices[0].score >= CLEAR_LEAD * max(choices[1].score, 1e-9):
-        return choices[0]
-    return None
+async def resolve_service(text: str) -> tuple[ServiceChoice | None, list[ServiceChoice]]:
+    """The service ``text`` names (when the backend is sure) and the candidates to offer."""
+    result = await backend().search(text, limit=10)
+    if result.outcome == "unknown":
+        return None, []
+    choices = service_choices(result)
+    if result.outcome == "answer" or len(choices) == 1:
+        return (choices[0] if choices else None), choices
+    return None, choices
 
 
 def choice_buttons(choices: list[ServiceChoice], intent: str) -> list[dict[str, str]]:
@@ -46,3 +53,27 @@ def choice_buttons(choices: list[ServiceChoice], intent: str) -> list[dict[str, 
         {"title": c.title, "payload": f'/{intent}{{"service_code": "{c.code}"}}'}
         for c in choices[:CHOICES]
     ]
+
+
+async def validate_service_slot(
+    value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """Fill ``service_code`` from a button's code or a service name; offer choices when unsure."""
+    text = str(value or "").strip()
+    try:
+        if _CODE.match(text):
+            card = await backend().service(text)
+            return accepted("service_code", card["code"], service_title=card["title"])
+        winner, choices = await resolve_service(text) if text else (None, [])
+    except BackendUnavailable:
+        dispatcher.utter_message(response="utter_backend_down")
+        return {"service_code": None}
+    except BackendError:
+        return rejected(dispatcher, tracker, "service_code", "utter_service_not_found")
+    if winner is not None:
+        return accepted("service_code", winner.code, service_title=winner.title)
+    if not choices:
+        return rejected(dispatcher, tracker, "service_code", "utter_service_not_found")
+    buttons = choice_buttons(choices, "choose_service")
+    dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+    return {"service_code": None}
