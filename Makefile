@@ -45,7 +45,7 @@ test-app: ## tests that run in the app env (backend, knowledge, connectors, CLI,
 	@$(APP_PY) -m pytest tests --ignore=tests/actions --ignore=tests/evaluation $(PYTEST_ARGS)
 
 test-rasa: ## tests that run in the Rasa env (actions, NLU and dialogue quality)
-	@$(RASA_PY) -m pytest tests/actions tests/evaluation/test_stories.py -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
+	@$(RASA_PY) -m pytest tests/actions tests/evaluation/test_stories.py tests/evaluation/test_nlu_quality.py -m "not target" -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and format check) and mypy
 	@$(MAKE) --no-print-directory lint-only

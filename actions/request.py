@@ -161,11 +161,28 @@ class ActionSubmitRequest(Action):
             eta=receipt["estimated_completion_jalali"],
             cost=cost,
         )
-        dispatcher.utter_message(json_message={"type": "receipt", **receipt, "cost_text": cost})
+        dispatcher.utter_message(
+            json_message={
+                "type": "receipt",
+                **receipt,
+                "cost_text": cost,
+                "proof": proof_of(tracker),
+            }
+        )
         return [SlotSet(slot, None) for slot in RESET_AFTER_FILING] + [
             SlotSet("submission_pending", False),
             SlotSet("tracking_code", receipt["tracking_code"]),
         ]
+
+
+def proof_of(tracker: Tracker) -> dict[str, str]:
+    """The identity a request was filed with, for the gateway to attach files (one suffices)."""
+    # The gateway takes ``proof`` out of the receipt before anything reaches a browser or a log
+    # (connectors/messages.py) and keeps it per conversation; the mobile when there is one.
+    mobile = tracker.get_slot("mobile")
+    if mobile:
+        return {"mobile": str(mobile)}
+    return {"national_code": str(tracker.get_slot("national_code") or "")}
 
 
 async def _card_or_none(code: str) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend import backend
 from actions.common import parse_identity, phrase
 from actions.forms import accepted, rejected
-from backend_api.client import BackendError, BackendUnavailable, NotFoundError
+from backend_api.client import BackendRejected, BackendUnavailable, NotFoundError
 from nlu.digits import to_persian_digits
 from nlu.identifiers import format_tracking_code, normalize_tracking_code
 from nlu.jalali import format_jalali
@@ -80,7 +80,11 @@ class ActionCheckStatus(Action):
         except NotFoundError:
             dispatcher.utter_message(response="utter_status_not_found")
             return [SlotSet("tracking_code", None), SlotSet("identity", None)]
-        except (BackendUnavailable, BackendError):
+        except BackendRejected as exc:
+            # Too many wrong guesses (429): the backend's Persian message says when to retry.
+            dispatcher.utter_message(text=exc.message)
+            return [SlotSet("tracking_code", None), SlotSet("identity", None)]
+        except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_down")
             return []
         dispatcher.utter_message(

@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 
 from assistant import rasa_tasks
+from assistant.rasa_endpoints import StoreUrlError
 from assistant.secrets_file import load_or_create
 from assistant.settings import AssistantSettings, get_settings, load_env_file
-from assistant.stack import component_env, components
+from assistant.stack import component_env, components, rasa_endpoints
 from assistant.supervisor import ComponentFailed, Supervisor, is_healthy, tail
 
 logger = logging.getLogger("assistant")
@@ -45,10 +46,14 @@ def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
     env = component_env(settings, secrets)
     say(f"Starting Dastyar; logs in {supervisor.log_dir}")
     try:
-        for component in components(settings, env):
+        endpoints, rasa_secrets = rasa_endpoints(settings, supervisor.log_dir)
+        for component in components(settings, env, endpoints, rasa_secrets):
             if stopping["flag"]:
                 break
             supervisor.start(component, settings.start_timeout)
+    except StoreUrlError as exc:
+        say(f"✗ Rasa's stores are misconfigured: {exc}")
+        return 1
     except ComponentFailed as exc:
         say(f"✗ {exc.component.name} failed: {exc.reason}. Last lines of {exc.component.log_path}:")
         for line in tail(exc.component.log_path):

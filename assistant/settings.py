@@ -6,6 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,10 @@ class AssistantSettings(BaseSettings):
     models_dir: Path = ROOT / "models"
     venv_root: Path = ROOT / ".venv"
     start_timeout: float = 240.0
+    # Empty: conversations in a SQLite file under data_dir; postgresql://… for several replicas.
+    rasa_tracker_store_url: SecretStr = SecretStr("")
+    # Empty: conversation locks in Rasa's memory; redis://host:6379/1 for several replicas.
+    rasa_lock_store_url: SecretStr = SecretStr("")
 
     @property
     def app_python(self) -> Path:

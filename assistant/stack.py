@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.rasa_endpoints import write_endpoints
 from assistant.settings import ROOT, AssistantSettings
 from assistant.supervisor import Component
 
@@ -21,8 +22,6 @@ def component_env(settings: AssistantSettings, secrets: dict[str, str]) -> dict[
         "DASTYAR_ACTIONS_BACKEND_URL": settings.url(settings.backend_port),
         "DASTYAR_ACTIONS_BACKEND_USERNAME": "assistant",
         "DASTYAR_ACTIONS_BACKEND_PASSWORD": secrets["DASTYAR_BACKEND_ASSISTANT_PASSWORD"],
-        "DASTYAR_ACTIONS_WEBHOOK_URL": f"{settings.url(settings.actions_port)}/webhook",
-        "DASTYAR_RASA_TRACKER_DB": str(data / "rasa-tracker.db"),
         "DASTYAR_GATEWAY_RASA_URL": settings.url(settings.rasa_port),
         "DASTYAR_GATEWAY_PORT": str(settings.gateway_port),
         "DASTYAR_GATEWAY_HOST": settings.host,
@@ -38,11 +37,33 @@ def latest_model(models_dir: Path) -> Path | None:
     return models[-1] if models else None
 
 
-def components(settings: AssistantSettings, env: dict[str, str]) -> list[Component]:
-    """The stack in start order: each one's dependencies come before it."""
+def rasa_endpoints(settings: AssistantSettings, run_dir: Path) -> tuple[Path, dict[str, str]]:
+    """Write Rasa's endpoints file for this run; return it and the secrets Rasa must get."""
+    path = run_dir / "endpoints.yml"
+    secrets = write_endpoints(
+        path,
+        actions_url=f"{settings.url(settings.actions_port)}/webhook",
+        tracker_store_url=settings.rasa_tracker_store_url.get_secret_value(),
+        lock_store_url=settings.rasa_lock_store_url.get_secret_value(),
+        sqlite_file=settings.data_dir / "rasa-tracker.db",
+    )
+    return path, secrets
+
+
+def components(
+    settings: AssistantSettings,
+    env: dict[str, str],
+    endpoints: Path | None = None,
+    rasa_secrets: dict[str, str] | None = None,
+) -> list[Component]:
+    """The stack in start order: each one's dependencies come before it.
+
+    ``endpoints`` and ``rasa_secrets`` come from :func:`rasa_endpoints` (only needed to start).
+    """
     rasa = str(settings.rasa_python)
     app = str(settings.app_python)
     model = latest_model(settings.models_dir)
+    endpoints = endpoints or settings.data_dir / "endpoints.yml"
     return [
         Component(
             name="backend",
@@ -81,12 +102,12 @@ def components(settings: AssistantSettings, env: dict[str, str]) -> list[Compone
                 "--model",
                 str(model or settings.models_dir),
                 "--endpoints",
-                "endpoints.yml",
+                str(endpoints),
                 "--credentials",
                 "credentials.yml",
             ],
             health_url=f"{settings.url(settings.rasa_port)}/status",
-            env=env,
+            env={**env, **(rasa_secrets or {})},
             cwd=ROOT,
         ),
         Component(

@@ -22,6 +22,7 @@ from backend_api.feedback.router import router as feedback_router
 from backend_api.handoff.router import router as handoff_router
 from backend_api.migrate import upgrade
 from backend_api.notifications.router import router as notifications_router
+from backend_api.requests.guard import make_guard
 from backend_api.requests.router import router as requests_router
 from backend_api.search.router import router as search_router
 from backend_api.search.service import LiveIndex
@@ -77,7 +78,13 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     messages = load_messages(settings.messages_file)
     engine = make_engine(settings.resolved_database_url())
     factory = make_session_factory(engine)
-    factory.configure(info={"messages": messages})
+    guard = make_guard(
+        settings.redis_url.get_secret_value(),
+        settings.jwt_secret.get_secret_value(),
+        settings.lookup_max_failures,
+        settings.lookup_window_seconds,
+    )
+    factory.configure(info={"messages": messages, "lookup_guard": guard})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -18,6 +18,7 @@ class BackendSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8001
+    workers: int = Field(default=1, ge=1)  # processes serving the API (SO_REUSEPORT above 1)
     data_dir: Path = REPO_ROOT / "var"
     database_url: str = ""  # empty: SQLite file under data_dir
     catalogue_dir: Path = REPO_ROOT / "data" / "catalogue"
@@ -34,6 +35,12 @@ class BackendSettings(BaseSettings):
     admin_password: SecretStr = Field(default=SecretStr(""))
     assistant_username: str = "assistant"
     assistant_password: SecretStr = Field(default=SecretStr(""))
+
+    # Wrong tracking code + identity guesses allowed per code and per identity in the window.
+    lookup_max_failures: int = Field(default=10, ge=1)
+    lookup_window_seconds: int = Field(default=900, ge=1)
+    # Empty: counts kept per process; redis://host:6379/0 shares them across workers and replicas.
+    redis_url: SecretStr = Field(default=SecretStr(""))
 
     max_attachment_bytes: int = 5 * 1024 * 1024
     attachment_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png")

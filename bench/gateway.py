@@ -5,22 +5,30 @@ Everything runs on 127.0.0.1, each server in its own process:
 * a fake Rasa REST channel answering every message after a fixed delay (``--rasa-delay``);
 * the real gateway (``python -m connectors``) in front of it;
 * phase 1, overhead: ``--conversations`` concurrent conversations send ``--messages`` messages
-  each, one after the other (closed loop), once straight to the fake Rasa and once through the
-  gateway's web REST path (``POST /api/chat``, history written as in production), in alternating
-  rounds so that machine noise hits both alike. ``overhead_ms``: gateway latency − Rasa latency
-  at the same percentile; ``in_handler_ms``: the gateway's own time in its handler per request
-  (history write included, the wait for Rasa left out; its ``Server-Timing`` header), free of the
-  load generator's own delays. Target: p95 overhead ≤ 10 ms.
+  each, one after the other (the next when the reply has come and the citizen has paused), once
+  straight to the fake Rasa and once through the gateway's web REST path (``POST /api/chat``,
+  history written as in production), in alternating rounds so that machine noise hits both alike.
+  Like with like: the same senders and messages, the same concurrency, the same pauses (each
+  conversation draws them from its own seeded generator), the same light client for both paths
+  (httpx would spend as much CPU per request as the gateway, on the same two cores).
+  ``overhead_ms``: gateway latency − Rasa latency at the same percentile; ``in_handler_ms``: the
+  gateway's own time in its handler (``Server-Timing``: history write included, the wait for
+  Rasa left out); CPU ms per message of every process, the figure that does not depend on the
+  machine's other load. Target: p95 overhead ≤ 10 ms.
+
+  Two runs by default (``--think-ms 1000 0``). Paced (citizens pause 0.5-1.5 s): 50
+  conversations send ~45 messages a second and the benchmark does not saturate the machine
+  itself; this is the target's measurement. Closed loop (no pause): 50 conversations against a
+  50 ms fake Rasa ask for ~1,000 messages a second, every process competes for the CPU and
+  latency becomes queueing (at saturation each message waits for about conversations × CPU per
+  message ÷ cores of other work); it measures capacity, not the latency one message gains.
 * phase 2, bursts: 1,000 Telegram webhook calls and 1,000 SMS inbound calls (plus 100 provider
   retries of each, same ids) fired at once with 100 in flight, against a local fake Bot API and
   a fake Kavenegar-style provider (tests/connectors/fake_*.py); counts replies lost or doubled.
 
     PYTHONPATH=. python bench/gateway.py [--rasa-delay MS] [--conversations N] [--messages N]
-        [--rounds N] [--think-ms MS] [--burst N] [--json]
-
-With ``--think-ms 0`` (the default) every conversation sends its next message as soon as the
-reply arrives: 50 conversations against a 50 ms Rasa ask for ~1,000 messages a second, which
-measures the gateway at its throughput limit; ``--think-ms 1000`` is closer to people typing.
+        [--rounds N] [--think-ms MS [MS ...]] [--burst N] [--json]
+        [--rasa-url http://127.0.0.1:5005 [--rasa-pid PID]]   # phase 1 against a real Rasa
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
@@ -156,112 +164,187 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 # --- phase 1: overhead ---
+class Client:
+    """One conversation's keep-alive HTTP/1.1 connection: a JSON POST, the status, headers, body.
+
+    The load generator shares the 2 cores with the servers it measures; httpx spends ~1.5 ms of
+    CPU a request, as much as the gateway itself, so it would slow whichever path it loads. This
+    spends a tenth of that, alike for both paths.
+    """
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """POST ``body`` as JSON on the kept connection."""
+        if self.writer is None or self.reader is None or self.reader.at_eof():
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        data = json.dumps(body, ensure_ascii=False).encode()
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n".encode()
+            + data
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name:
+                headers[name.strip().lower()] = value.strip()
+        content = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}: {content[:200]!r}")
+        return status, headers, content
+
+    def close(self) -> None:
+        """Close the connection."""
+        if self.writer is not None:
+            self.writer.close()
+
+
 async def conversations(
-    send: Callable[[httpx.AsyncClient, str, int], Awaitable[tuple[float, float] | None]],
+    send: Callable[[Client, str, int], Awaitable[float | None]],
+    url: str,
     count: int,
     messages: int,
-    think: float = 0.0,
-) -> tuple[list[float], list[float]]:
-    """``count`` concurrent conversations of ``messages`` messages.
+    think: float,
+    seed: int,
+) -> tuple[list[float], list[float], float]:
+    """``count`` concurrent conversations of ``messages`` messages each.
 
-    Returns the latencies seen by the client and, through the gateway, the gateway's own time in
-    its handler on each request, the wait for Rasa left out (Server-Timing), in seconds.
+    Each conversation's pauses come from its own seeded generator, so the direct and the gateway
+    rounds send the same messages on the same schedule. Returns the latencies the client saw, the
+    gateway's own time in its handler (Server-Timing; empty straight to Rasa), in seconds, and the
+    load generator's CPU seconds.
     """
     latencies: list[float] = []
     own: list[float] = []
-    # One client (one connection) per conversation: a shared httpx pool costs the load generator
-    # CPU in proportion to its size, CPU taken from the servers. Clients are made before the
-    # clock starts (each builds an SSL context: tens of milliseconds of CPU).
-    limits = httpx.Limits(max_connections=1, keepalive_expiry=2)
-    clients = [httpx.AsyncClient(timeout=30, limits=limits) for _ in range(count)]
+    clients = [Client(url) for _ in range(count)]
 
     async def one(index: int) -> None:
-        async with clients[index] as client:
-            sender = f"bench{index:04d}{'x' * 16}"
-            for n in range(messages):
-                started = time.perf_counter()
-                timing = await send(client, sender, n)
-                latency = time.perf_counter() - started
-                latencies.append(latency)
-                if timing is not None:
-                    own.append(timing[1])
-                if think:
-                    await asyncio.sleep(think * (0.5 + random.random()))
+        pauses = random.Random(seed * 100_003 + index)
+        client = clients[index]
+        sender = f"bench{index:04d}{'x' * 16}"
+        await asyncio.sleep(think * pauses.random())  # conversations start spread out
+        for n in range(messages):
+            started = time.perf_counter()
+            inside = await send(client, sender, n)
+            latencies.append(time.perf_counter() - started)
+            if inside is not None:
+                own.append(inside)
+            if think:
+                await asyncio.sleep(think * (0.5 + pauses.random()))
+        client.close()
 
+    cpu = time.process_time()
     await asyncio.gather(*(one(i) for i in range(count)))
-    return latencies, own
+    return latencies, own, time.process_time() - cpu
 
 
-def overhead(args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    """Gateway latency minus Rasa latency, same load, alternating rounds."""
+def overhead(args: argparse.Namespace, work: Path, think_ms: float) -> dict[str, Any]:
+    """Gateway latency minus Rasa latency: same conversations, same schedule, alternating rounds."""
     rasa_port, gateway_port = free_port(), free_port()
     rasa_url, gateway_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{gateway_port}"
-    fake = start(
-        [sys.executable, __file__, "--serve-fake-rasa", str(rasa_port), str(args.rasa_delay)],
-        dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
-        work / "fake-rasa.log",
-    )
+    fake: subprocess.Popen[bytes] | None = None
+    rasa_pid = args.rasa_pid
+    if args.rasa_url:  # a real Rasa server, already running
+        rasa_url = args.rasa_url.rstrip("/")
+    else:
+        fake = start(
+            [sys.executable, __file__, "--serve-fake-rasa", str(rasa_port), str(args.rasa_delay)],
+            dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+            work / f"fake-rasa-{think_ms:g}.log",
+        )
+        rasa_pid = fake.pid
+
+    def rasa_seconds() -> float:
+        return cpu_seconds(rasa_pid) if rasa_pid else 0.0
+
     gateway = start(
         [sys.executable, "-m", "connectors"],
-        gateway_env(work / "overhead", gateway_port, rasa_url),
-        work / "gateway-overhead.log",
+        gateway_env(work / f"overhead-{think_ms:g}", gateway_port, rasa_url),
+        work / f"gateway-overhead-{think_ms:g}.log",
     )
     try:
-        wait_healthy(f"{rasa_url}/", fake, "the fake Rasa")
+        if fake is not None:
+            wait_healthy(f"{rasa_url}/", fake, "the fake Rasa")
         wait_healthy(f"{gateway_url}/health", gateway, "the gateway")
 
-        async def direct(
-            client: httpx.AsyncClient, sender: str, n: int
-        ) -> tuple[float, float] | None:
-            body = {"sender": f"web:{sender}", "message": f"پیام {n}", "metadata": {}}
-            response = await client.post(f"{rasa_url}/webhooks/rest/webhook", json=body)
-            response.raise_for_status()
+        def text(n: int) -> str:
+            return str(args.message).format(n=n)
+
+        async def direct(client: Client, sender: str, n: int) -> float | None:
+            body = {"sender": f"web:{sender}", "message": text(n), "metadata": {}}
+            await client.post("/webhooks/rest/webhook", body)
             return None
 
-        async def through(
-            client: httpx.AsyncClient, sender: str, n: int
-        ) -> tuple[float, float] | None:
-            body = {"sender": sender, "message": f"پیام {n}"}
-            response = await client.post(f"{gateway_url}/api/chat", json=body)
-            response.raise_for_status()
+        async def through(client: Client, sender: str, n: int) -> float | None:
+            body = {"sender": sender, "message": text(n)}
+            _, headers, _ = await client.post("/api/chat", body)
             timing = dict(
                 part.strip().split(";dur=")
-                for part in response.headers.get("server-timing", "").split(",")
+                for part in headers.get("server-timing", "").split(",")
                 if ";dur=" in part
             )
-            if "rasa" not in timing:
-                return None
-            return float(timing["rasa"]) / 1000, float(timing["gateway"]) / 1000
+            return float(timing["gateway"]) / 1000 if "gateway" in timing else None
 
-        asyncio.run(conversations(through, args.conversations, 3))  # warm up both paths
-        asyncio.run(conversations(direct, args.conversations, 3))
+        think = think_ms / 1000
+        n = args.conversations
+        asyncio.run(conversations(through, gateway_url, n, 3, 0.0, 0))  # warm up both paths
+        asyncio.run(conversations(direct, rasa_url, n, 3, 0.0, 0))
         rasa: list[float] = []
         via: list[float] = []
         own: list[float] = []
-        gateway_cpu = cpu_seconds(gateway.pid)
-        think = args.think_ms / 1000
-        for round_ in range(args.rounds):
-            rasa += asyncio.run(conversations(direct, args.conversations, args.messages, think))[0]
-            seen, inside = asyncio.run(
-                conversations(through, args.conversations, args.messages, think)
+        client_cpu = {"direct": 0.0, "gateway": 0.0}
+        gateway_cpu, rasa_cpu = 0.0, {"direct": 0.0, "gateway": 0.0}
+        load = [os.getloadavg()[0]]
+        for round_ in range(1, args.rounds + 1):
+            before = rasa_seconds()
+            seen, _, cpu = asyncio.run(
+                conversations(direct, rasa_url, n, args.messages, think, round_)
             )
+            rasa += seen
+            client_cpu["direct"] += cpu
+            rasa_cpu["direct"] += rasa_seconds() - before
+            before, before_gw = rasa_seconds(), cpu_seconds(gateway.pid)
+            seen, inside, cpu = asyncio.run(
+                conversations(through, gateway_url, n, args.messages, think, round_)
+            )
+            gateway_cpu += cpu_seconds(gateway.pid) - before_gw
+            rasa_cpu["gateway"] += rasa_seconds() - before
             via += seen
             own += inside
-            logger.info("overhead round %d/%d done", round_ + 1, args.rounds)
-        gateway_cpu = cpu_seconds(gateway.pid) - gateway_cpu
+            client_cpu["gateway"] += cpu
+            load.append(os.getloadavg()[0])
+            logger.info("think %g ms: round %d/%d done", think_ms, round_, args.rounds)
     finally:
         gateway.terminate()
-        fake.terminate()
         gateway.wait(timeout=30)
-        fake.wait(timeout=30)
+        if fake is not None:
+            fake.terminate()
+            fake.wait(timeout=30)
     direct_stats, gateway_stats = percentiles(rasa), percentiles(via)
+    count = len(via)
     return {
-        "requests_each": len(rasa),
+        "think_ms": think_ms,
+        "requests_each": count,
         "rasa_ms": direct_stats,
         "gateway_ms": gateway_stats,
         "overhead_ms": {k: gateway_stats[k] - direct_stats[k] for k in direct_stats},
         "in_handler_ms": percentiles(own),
-        "gateway_cpu_ms_per_request": gateway_cpu / len(via) * 1000,
+        "cpu_ms_per_message": {
+            "gateway": gateway_cpu / count * 1000,
+            "rasa_direct": rasa_cpu["direct"] / count * 1000,
+            "rasa_via_gateway": rasa_cpu["gateway"] / count * 1000,
+            "load_generator_direct": client_cpu["direct"] / count * 1000,
+            "load_generator_via_gateway": client_cpu["gateway"] / count * 1000,
+        },
+        "loadavg_1min_each_round": load,
     }
 
 
@@ -377,25 +460,37 @@ def burst(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 
 def report(results: dict[str, Any]) -> str:
-    """The results as a markdown table."""
-    o = results["overhead"]
-    lines = [
-        f"Gateway overhead ({o['requests_each']} requests each way, "
-        f"{results['config']['conversations']} concurrent conversations, "
-        f"fake Rasa delay {results['config']['rasa_delay_ms']} ms, "
-        f"think time {results['config']['think_ms']} ms)",
-        "",
-        "| ms | p50 | p95 | p99 | mean |",
-        "|---|---|---|---|---|",
-    ]
-    for name in ("rasa_ms", "gateway_ms", "overhead_ms", "in_handler_ms"):
-        row = o[name]
-        cells = " | ".join(f"{row[k]:.1f}" for k in ("p50", "p95", "p99", "mean"))
-        lines.append(f"| {name} | {cells} |")
-    lines.append(
-        f"Gateway CPU per request: {o['gateway_cpu_ms_per_request']:.2f} ms "
-        f"(load average before the run: {results['config']['loadavg_before']})"
-    )
+    """The results as markdown tables."""
+    config = results["config"]
+    lines: list[str] = []
+    for o in results["overhead"]:
+        mode = "closed loop, saturating" if not o["think_ms"] else f"think {o['think_ms']:g} ms"
+        lines += [
+            f"Gateway overhead, {mode}: {o['requests_each']} messages each way, "
+            f"{config['conversations']} concurrent conversations, "
+            + (
+                f"Rasa at {config['rasa_url']}"
+                if config["rasa_url"]
+                else f"fake Rasa delay {config['rasa_delay_ms']:g} ms"
+            ),
+            "",
+            "| ms | p50 | p95 | p99 | mean |",
+            "|---|---|---|---|---|",
+        ]
+        for name in ("rasa_ms", "gateway_ms", "overhead_ms", "in_handler_ms"):
+            row = o[name]
+            cells = " | ".join(f"{row[k]:.1f}" for k in ("p50", "p95", "p99", "mean"))
+            lines.append(f"| {name} | {cells} |")
+        cpu = o["cpu_ms_per_message"]
+        lines += [
+            "",
+            "CPU ms per message: "
+            + ", ".join(f"{name} {value:.2f}" for name, value in cpu.items()),
+            "Load average (1 min) before and after each round: "
+            + ", ".join(f"{value:.2f}" for value in o["loadavg_1min_each_round"]),
+            "",
+        ]
+    lines.append(f"{config['cpus']} CPUs; load average before the run: {config['loadavg_before']}")
     b = results.get("burst")
     if b:
         lines += [
@@ -415,14 +510,23 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rasa-delay", type=float, default=50.0, help="fake Rasa delay, ms")
+    parser.add_argument(
+        "--rasa-url", default="", help="measure against this running Rasa instead of the fake"
+    )
+    parser.add_argument("--rasa-pid", type=int, default=0, help="its pid, for its CPU time")
+    parser.add_argument(
+        "--message", default="پیام {n}", help="what each message says ({n}: its number)"
+    )
     parser.add_argument("--conversations", type=int, default=50)
-    parser.add_argument("--messages", type=int, default=20, help="per conversation per round")
+    parser.add_argument("--messages", type=int, default=12, help="per conversation per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--think-ms",
         type=float,
-        default=0.0,
-        help="citizen's pause between a reply and the next message (0: closed loop, saturating)",
+        nargs="+",
+        default=[1000.0, 0.0],
+        help="citizens' pause between a reply and their next message, one run per value "
+        "(0: closed loop, every conversation sends again at once: a saturation test)",
     )
     parser.add_argument("--burst", type=int, default=1000, help="0 skips the burst phase")
     parser.add_argument("--bot-rate", type=float, default=1000.0, help="bot messages a second")
@@ -435,6 +539,7 @@ def main() -> int:
         results: dict[str, Any] = {
             "config": {
                 "rasa_delay_ms": args.rasa_delay,
+                "rasa_url": args.rasa_url,
                 "conversations": args.conversations,
                 "messages": args.messages,
                 "rounds": args.rounds,
@@ -446,7 +551,7 @@ def main() -> int:
         logger.info("load average before: %s", results["config"]["loadavg_before"])
         try:
             logger.info("phase 1: overhead")
-            results["overhead"] = overhead(args, work)
+            results["overhead"] = [overhead(args, work, think) for think in args.think_ms]
             if args.burst:
                 logger.info("phase 2: bursts")
                 results["burst"] = burst(args, work)

@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 PRUNE_EVERY = 6 * 3600.0
+CHECKPOINT_EVERY = 1.0
 
 
 @dataclass
@@ -154,6 +155,16 @@ async def _prune_forever(gateway: Gateway) -> None:
         await asyncio.sleep(PRUNE_EVERY)
 
 
+async def _checkpoint_forever(store: Store) -> None:
+    """Keep SQLite's WAL short from a worker thread, so no message's write pays for it."""
+    while True:
+        await asyncio.sleep(CHECKPOINT_EVERY)
+        try:
+            await asyncio.to_thread(store.checkpoint)
+        except Exception:
+            logger.exception("checkpointing the gateway store failed")
+
+
 def create_app(
     settings: GatewaySettings | None = None,
     rasa: RasaClient | None = None,
@@ -169,6 +180,11 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         """Start the channels, the outbox worker and the pruning; stop them in reverse."""
         pruner = asyncio.create_task(_prune_forever(gateway))
+        checkpointer = (
+            asyncio.create_task(_checkpoint_forever(gateway.store))
+            if gateway.store.is_sqlite
+            else None
+        )
         for channel in gateway.channels:
             await channel.start()
         if gateway.worker is not None:
@@ -184,9 +200,11 @@ def create_app(
                 await gateway.worker.stop()
             for channel in gateway.channels:
                 await channel.stop()
-            pruner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pruner
+            for task in (pruner, checkpointer):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await gateway.conversation.rasa.aclose()
             if gateway.backend is not None:
                 await gateway.backend.aclose()

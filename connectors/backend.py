@@ -22,9 +22,10 @@ class GatewayBackend(BackendClient):
         """Acknowledge a delivery (repeating it is harmless)."""
         await self._call("POST", f"/outbox/{message_id}/sent")
 
-    async def outbox_failed(self, message_id: int, error: str) -> None:
-        """Report a failed delivery; the backend schedules the next attempt."""
-        await self._call("POST", f"/outbox/{message_id}/failed", json={"error": error[:1000]})
+    async def outbox_failed(self, message_id: int, error: str, *, permanent: bool = False) -> None:
+        """Report a failed delivery: the backend retries it later, or gives up when permanent."""
+        body = {"error": error[:1000], "permanent": permanent}
+        await self._call("POST", f"/outbox/{message_id}/failed", json=body)
 
     async def attach(
         self, proof: Proof, filename: str, content_type: str, content: bytes

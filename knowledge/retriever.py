@@ -289,6 +289,7 @@ class KnowledgeIndex:
             for d in order[: max(limit, 10)]
         ]
         features = self._features(order, fused, lexical, dense, coverage, match)
+        features["query_words"] = float(len(set(analysis.words)))  # not a calibration input
         return Ranking(query, hits[:limit] if limit else hits, features, timings)
 
     def _features(

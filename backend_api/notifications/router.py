@@ -28,6 +28,7 @@ class OutboxOut(BaseModel):
     status: str
     attempts: int
     last_error: str
+    permanent: bool
     created_at: dt.datetime
     sent_at: dt.datetime | None
 
@@ -44,6 +45,10 @@ class FailureIn(BaseModel):
     """Why a delivery failed."""
 
     error: str = Field(default="", max_length=1000)
+    permanent: bool = Field(
+        default=False,
+        description="The channel says this delivery can never succeed: give up, do not retry.",
+    )
 
 
 @router.post("/outbox/claim", response_model=list[OutboxOut])
@@ -69,8 +74,9 @@ def failed(
     _: Principal = Depends(ASSISTANT),
     session: DbSession,
 ) -> OutboxOut:
-    """Report a failed delivery; it is retried later."""
-    return OutboxOut.model_validate(service.mark_failed(session, message_id, body.error))
+    """Report a failed delivery: retried later, or given up at once when ``permanent``."""
+    message = service.mark_failed(session, message_id, body.error, permanent=body.permanent)
+    return OutboxOut.model_validate(message)
 
 
 @router.get("/staff/outbox", response_model=list[OutboxOut])

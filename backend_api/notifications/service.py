@@ -97,15 +97,23 @@ def mark_sent(session: Session, message_id: int) -> OutboxMessage:
     return message
 
 
-def mark_failed(session: Session, message_id: int, error: str) -> OutboxMessage:
-    """Record a failed attempt and schedule the next one with exponential back-off."""
+def mark_failed(
+    session: Session, message_id: int, error: str, *, permanent: bool = False
+) -> OutboxMessage:
+    """Record a failed attempt: give up when ``permanent``, else retry with exponential back-off."""
     message = _get(session, message_id)
-    if message.status == "sent":
-        return message
+    if message.status != "pending":
+        return message  # sent, or already given up: a late report changes nothing
     message.attempts += 1
     message.last_error = error[:1000]
     message.claimed_until = None
-    if message.attempts >= MAX_ATTEMPTS:
+    if permanent:
+        message.status = "failed"
+        message.permanent = True
+        logger.warning(
+            "outbox message %s (%s) cannot be delivered; given up", message.id, message.channel
+        )
+    elif message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
         logger.warning("outbox message %s gave up after %s attempts", message.id, message.attempts)
     else:

@@ -19,6 +19,7 @@ from backend_api.common.codes import REQUEST_PREFIXES, new_tracking_code
 from backend_api.errors import ApiError, Conflict, Invalid, NotFound
 from backend_api.notifications.service import notify_status_change
 from backend_api.requests import workflow
+from backend_api.requests.guard import LookupGuard
 from backend_api.requests.models import Attachment, RequestEvent, ServiceRequest
 from backend_api.requests.schemas import (
     CitizenProof,
@@ -168,16 +169,26 @@ def file_request(
 def find_for_citizen(session: Session, proof: CitizenProof) -> ServiceRequest:
     """The request matching the tracking code and the identity given, else 404.
 
-    A wrong identity answers exactly like an unknown code, so codes cannot be probed.
+    A wrong identity answers exactly like an unknown code, so codes cannot be probed; repeated
+    wrong guesses at a code or with an identity are refused for a while (429).
     """
+    guard: LookupGuard | None = session.info.get("lookup_guard")
+    identity = proof.national_code or proof.mobile or ""
+    keys = guard.keys(proof.tracking_code, identity) if guard else []
+    if guard and guard.blocked(keys):
+        raise ApiError(
+            429, "too_many_lookup_failures", minutes=to_persian_digits(str(guard.window_minutes))
+        )
     req = session.scalar(
         select(ServiceRequest).where(ServiceRequest.tracking_code == proof.tracking_code)
     )
-    if req is None:
-        raise NotFound("request_not_found")
-    if proof.national_code and req.national_code != proof.national_code:
-        raise NotFound("request_not_found")
-    if proof.mobile and req.mobile != proof.mobile:
+    if (
+        req is None
+        or (proof.national_code and req.national_code != proof.national_code)
+        or (proof.mobile and req.mobile != proof.mobile)
+    ):
+        if guard:
+            guard.failed(keys)
         raise NotFound("request_not_found")
     return req
 

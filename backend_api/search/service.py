@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 
 def documents_from(session: Session, settings: KnowledgeSettings | None = None) -> list[Document]:
-    """One document per field of every active service card, and one per published FAQ."""
+    """One document per field of every active service card, and one per published FAQ (except
+    those of a retired service: their answers are about a service citizens can no longer use)."""
     texts = load_texts((settings or KnowledgeSettings()).templates_file)
     docs: list[Document] = []
     cards: dict[int, dict[str, Any]] = {}
@@ -44,6 +45,8 @@ def documents_from(session: Session, settings: KnowledgeSettings | None = None) 
         linked = faq.service
         linked_card = None
         if linked is not None:
+            if not linked.active:
+                continue
             linked_card = cards.get(linked.id) or card_of(linked)
         record = {
             "id": faq.slug,

@@ -4,7 +4,9 @@ At least once: a message is acknowledged (``/sent``) only after its channel deli
 lease that runs out (the gateway died mid-way) hands it out again. Never twice to the citizen: each
 delivered outbox id is recorded on the gateway side first, so a message handed out again is only
 acknowledged. A channel that is down gets ``/failed`` (the backend schedules the retry) and its
-loop backs off exponentially; the rest of its batch waits for the lease to end.
+loop backs off exponentially; the rest of its batch waits for the lease to end. A delivery the
+channel says can never succeed (blocked bot, unknown chat, invalid number) is reported
+``permanent``: the backend gives it up at once and the loop goes on with the next message.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class OutboxWorker:
         return len(claimed), False
 
     async def deliver(self, channel: Channel, message: dict[str, Any]) -> bool:
-        """Deliver one message; False when the channel is down (temporary failure)."""
+        """Deliver one message; False when the channel is down (a temporary failure)."""
         outbox_id = int(message["id"])
         if await self.store.run(self.store.was_delivered, channel.name, outbox_id):
             await self.backend.outbox_sent(outbox_id)
@@ -79,7 +81,7 @@ class OutboxWorker:
             logger.warning(
                 "%s: outbox %s not delivered (%s): %s", channel.name, outbox_id, kind, exc
             )
-            await self.backend.outbox_failed(outbox_id, f"{kind}: {exc}")
+            await self.backend.outbox_failed(outbox_id, f"{kind}: {exc}", permanent=exc.permanent)
             return exc.permanent
         await self.store.run(self.store.mark_delivered, channel.name, outbox_id)
         await self.backend.outbox_sent(outbox_id)

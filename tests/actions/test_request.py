@@ -131,3 +131,48 @@ def test_nothing_is_filed_without_confirmation(action_env, domain):
         ActionSubmitRequest(), tracker("", slots={**FILLED, "request_confirmed": None}), domain
     )
     assert messages == [] and events == []
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_the_receipt_carries_the_proof_the_gateway_attaches_files_with(action_env, domain):
+    """The action's receipt, parsed by the gateway, is enough to attach a file at the backend."""
+    import asyncio
+
+    from connectors.attachments import Attacher
+    from connectors.backend import GatewayBackend
+    from connectors.messages import parse_rasa
+    from connectors.texts import Texts
+    from tests.actions.conftest import ASSISTANT_PASSWORD, ROOT
+
+    sender = "web:" + "c" * 32
+    messages, _ = run(ActionSubmitRequest(), tracker("", slots=FILLED, sender=sender), domain)
+    [custom] = [m["custom"] for m in messages if m.get("custom")]
+    assert custom["proof"] == {"mobile": "09121234567"}  # one identity is enough
+
+    parsed = parse_rasa([{"custom": custom}])  # what Rasa's REST channel hands the gateway
+    [proof] = parsed.proofs
+    assert (proof.tracking_code, proof.mobile) == (custom["tracking_code"], "09121234567")
+    assert "proof" not in parsed.replies[0].to_json()["custom"]  # never shown to the citizen
+
+    async def attach() -> tuple[int, str]:
+        client = GatewayBackend(action_env, "assistant", ASSISTANT_PASSWORD)
+        texts = Texts.load(ROOT / "data" / "locale" / "connectors.fa.yaml")
+        attacher = Attacher(client, texts, 1024 * 1024, ["application/pdf"])
+        try:
+            outcome = await attacher.attach(proof, "شناسنامه.pdf", PDF)
+        finally:
+            await client.aclose()
+        return outcome.status, outcome.message
+
+    status, message = asyncio.run(attach())
+    assert status == 201, message
+    assert "«شناسنامه.pdf»" in message and "پیوست شد" in message
+
+
+def test_without_a_mobile_the_national_code_is_the_proof(domain):
+    from actions.request import proof_of
+
+    slots = {**FILLED, "mobile": None}
+    assert proof_of(tracker("", slots=slots)) == {"national_code": NATIONAL_CODE}

@@ -64,6 +64,19 @@ def test_a_wrong_identity_is_not_found_and_the_values_are_asked_again(completed_
     assert slot_events(events) == {"tracking_code": None, "identity": None}
 
 
+def test_repeated_wrong_identities_lock_the_code_with_a_persian_explanation(
+    completed_request, domain
+):
+    for n in range(10):  # the backend's default limit; a new wrong mobile each time
+        wrong = {"tracking_code": completed_request, "identity": f"0913555{n:04d}"}
+        messages, _ = run(ActionCheckStatus(), tracker("", slots=wrong), domain)
+        assert responses(messages) == ["utter_status_not_found"]
+    right = {"tracking_code": completed_request, "identity": NATIONAL_CODE}
+    messages, events = run(ActionCheckStatus(), tracker("", slots=right), domain)
+    assert len(messages) == 1 and "دقیقهٔ دیگر" in messages[0]["text"]
+    assert slot_events(events) == {"tracking_code": None, "identity": None}
+
+
 def test_validation_of_codes(domain):
     form = ValidateStatusForm()
     good = "523456781"

@@ -215,3 +215,96 @@ def test_timestamps_keep_their_utc_offset(client, assistant, staff, settings, re
     listed = outbox(client, staff)[0]
     for stamp in (message["created_at"], sent["sent_at"], again["sent_at"], listed["sent_at"]):
         assert dt.datetime.fromisoformat(stamp).utcoffset() == dt.timedelta(0), stamp
+
+
+def fail(client, assistant, message_id: int, error: str, **extra) -> dict:
+    response = client.post(
+        f"/api/v1/outbox/{message_id}/failed", json={"error": error, **extra}, headers=assistant
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_permanent_failure_is_given_up_at_once_and_never_retried(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant)
+    assert message["permanent"] is False
+    failed = fail(
+        client, assistant, message["id"], "permanent: forbidden: bot was blocked", permanent=True
+    )
+    assert (failed["status"], failed["attempts"], failed["permanent"]) == ("failed", 1, True)
+    assert failed["last_error"] == "permanent: forbidden: bot was blocked"
+    as_if_time_passed(client, next_attempt_at=utcnow() - dt.timedelta(days=1), claimed_until=None)
+    assert claim(client, assistant) == []  # not even after any back-off
+    [listed] = outbox(client, staff, status="failed")
+    assert (listed["id"], listed["permanent"]) == (message["id"], True)
+    assert outbox(client, staff, status="pending") == []
+
+
+def test_a_temporary_failure_keeps_the_back_off_and_is_not_permanent(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant)
+    failed = fail(client, assistant, message["id"], "temporary: sms provider status 503")
+    assert (failed["status"], failed["permanent"]) == ("pending", False)
+    assert 5 < seconds_until_retry(client, message["id"]) <= 10
+    explicit = fail(client, assistant, message["id"], "temporary: timeout", permanent=False)
+    assert (explicit["status"], explicit["attempts"], explicit["permanent"]) == (
+        "pending",
+        2,
+        False,
+    )
+
+
+def test_a_report_after_giving_up_changes_nothing(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant)
+    fail(client, assistant, message["id"], "permanent: chat not found", permanent=True)
+    late = fail(client, assistant, message["id"], "temporary: timeout")
+    assert (late["status"], late["attempts"], late["permanent"], late["last_error"]) == (
+        "failed",
+        1,
+        True,
+        "permanent: chat not found",
+    )
+    assert claim(client, assistant) == []
+
+
+def test_the_permanent_flag_must_be_a_boolean(client, assistant, staff):
+    queue_message(client, assistant, staff)
+    [message] = claim(client, assistant)
+    response = client.post(
+        f"/api/v1/outbox/{message['id']}/failed",
+        json={"error": "x", "permanent": "شاید"},
+        headers=assistant,
+    )
+    error = assert_error(response, 422, "validation_error")
+    assert [d["field"] for d in error["details"]] == ["permanent"]
+
+
+def test_messages_queued_before_the_migration_are_not_permanent(tmp_path):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from backend_api.migrate import alembic_config, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0002")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO outbox (dedupe_key, channel, recipient, body, status, attempts,"
+                " last_error, next_attempt_at, created_at) VALUES ('k', 'sms', '09121234567',"
+                " 'وضعیت درخواست شما تغییر کرد', 'pending', 0, '', :now, :now)"
+            ),
+            {"now": utcnow()},
+        )
+    upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status, permanent FROM outbox")).one() == ("pending", 0)
+    command.downgrade(alembic_config(url), "0002")
+    with engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT body FROM outbox")).scalar() == "وضعیت درخواست شما تغییر کرد"
+        )
+    engine.dispose()

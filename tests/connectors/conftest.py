@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,10 @@ import pytest
 
 from connectors.rasa_client import RasaClient
 from connectors.settings import GatewaySettings
+from tests.support.backend_process import running_backend
+
+ASSISTANT_PASSWORD = "assistant-password-for-channel-tests"
+ADMIN_PASSWORD = "admin-password-for-channel-tests"
 
 
 def make_settings(data_dir: Path, **values: Any) -> GatewaySettings:
@@ -54,6 +59,25 @@ def settings_factory(tmp_path):
         return make_settings(tmp_path, **values)
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def backend_url(tmp_path_factory) -> Iterator[str]:
+    """A real backend with the sample catalogue (a subprocess on its own SQLite file)."""
+    with running_backend(
+        sys.executable,
+        tmp_path_factory.mktemp("backend"),
+        assistant_password=ASSISTANT_PASSWORD,
+        admin_password=ADMIN_PASSWORD,
+    ) as url:
+        yield url
+
+
+def token(url: str, username: str, password: str) -> dict[str, str]:
+    """Bearer header of a backend account."""
+    body = {"username": username, "password": password}
+    response = httpx.post(f"{url}/api/v1/auth/token", json=body)
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 class FakeBackend:

@@ -51,6 +51,7 @@ class FakeBotApi:
         self.files: dict[str, bytes] = {}
         self.flood: dict[str, int] = {}  # method -> how many 429 answers to give first
         self.refuse_markup = False  # answer 400 to any sendMessage with a reply_markup
+        self.refuse_chat: dict[int, tuple[int, str]] = {}  # chat -> (error code, description)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(100)
@@ -170,6 +171,8 @@ class FakeBotApi:
         if self.refuse_markup and params.get("reply_markup"):
             return self._error(400, "Bad Request: reply markup is not supported")
         chat_id = int(params["chat_id"])
+        if chat_id in self.refuse_chat:
+            return self._error(*self.refuse_chat[chat_id])
         return self._ok(
             {
                 "message_id": next(self._message_ids),

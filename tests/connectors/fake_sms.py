@@ -22,6 +22,7 @@ class FakeSmsGateway:
         self.sent: list[dict[str, str]] = []
         self.attempts = 0
         self.down = False
+        self.invalid: set[str] = set()  # receptors answered 411, "receptor invalid"
         self._local_ids: set[str] = set()
         self._lock = threading.Lock()
         self._ids = itertools.count(7_000_000)
@@ -48,6 +49,11 @@ class FakeSmsGateway:
                 )
             if self.down:
                 return JSONResponse({"detail": "maintenance"}, status_code=503)
+            if fields.get("receptor") in self.invalid:
+                return JSONResponse(
+                    {"return": {"status": 411, "message": "گیرنده نامعتبر است"}, "entries": None},
+                    status_code=411,
+                )
             local_id = fields.get("localid")
             with self._lock:
                 if not (local_id and local_id in self._local_ids):

@@ -11,10 +11,12 @@ import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from connectors.app import create_app
 from tests.connectors.conftest import (
@@ -34,6 +36,7 @@ from tests.connectors.fake_botapi import (
 )
 from tests.connectors.servers import ServerThread, free_port, wait_for
 
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api"
@@ -189,6 +192,33 @@ def test_asking_for_a_mobile_offers_share_my_number(tmp_path):
         api.deliver(message_update(api, 31, contact=other))
         assert "شمارهٔ همراه خودتان" in replies(api, 31, 3)[-1]["text"]
         assert len(rasa.calls) == 2
+
+
+def domain_response_as_rest(response: str, sender: str) -> list[dict[str, Any]]:
+    """A domain.yml response as Rasa's REST channel sends it: the text (split at blank lines),
+    then its custom payload apart (tests/actions/test_rest_output.py checks that with Rasa)."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    [variant] = domain["responses"][response]
+    output = [
+        {"recipient_id": sender, "text": part} for part in variant["text"].strip().split("\n\n")
+    ]
+    if variant.get("custom"):
+        output.append({"recipient_id": sender, "custom": variant["custom"]})
+    return output
+
+
+@pytest.mark.parametrize(
+    ("channel", "prefix"), [("telegram", ""), ("bale", "/tapi")], ids=["telegram", "bale"]
+)
+def test_the_domains_mobile_question_shows_a_share_my_number_button(tmp_path, channel, prefix):
+    with running(tmp_path, channel=channel, prefix=prefix) as (api, rasa, _):
+        rasa.answer = lambda sender, _message: domain_response_as_rest("utter_ask_mobile", sender)
+        api.deliver(text_update(api, 32, "می‌خواهم درخواست ثبت کنم"))
+        [sent] = replies(api, 32, 1)
+    assert sent["text"].startswith("شمارهٔ تلفن همراه خود را وارد کنید")
+    keyboard = sent["reply_markup"]["keyboard"]
+    assert {"text": "ارسال شمارهٔ همراه من", "request_contact": True} in keyboard[0]
+    assert rasa.calls[0]["sender"] == f"{channel}:32"
 
 
 def test_non_text_updates_get_a_polite_persian_answer_never_a_crash(tmp_path):

@@ -8,7 +8,6 @@ API, SMS through the fake provider, web into the session's inbox.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -22,38 +21,24 @@ from connectors.backend import GatewayBackend
 from connectors.notifications.worker import OutboxWorker
 from connectors.store import Store
 from nlu.identifiers import national_code_check_digit
-from tests.connectors.conftest import ScriptedRasa, assistant, make_settings
+from tests.connectors.conftest import (
+    ADMIN_PASSWORD,
+    ASSISTANT_PASSWORD,
+    ScriptedRasa,
+    assistant,
+    make_settings,
+    token,
+)
 from tests.connectors.fake_botapi import FakeBotApi
 from tests.connectors.fake_sms import FakeSmsGateway
 from tests.connectors.servers import ServerThread, wait_for
-from tests.support.backend_process import running_backend
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 ROOT = Path(__file__).resolve().parents[2]
-ASSISTANT_PASSWORD = "assistant-password-for-channel-tests"
-ADMIN_PASSWORD = "admin-password-for-channel-tests"
 NATIONAL_CODE = "001354241" + str(national_code_check_digit("001354241"))
 TOKEN = "777:notification-bot-token"
 SMS_KEY = "sms-key-for-notifications"
-
-
-@pytest.fixture(scope="module")
-def backend_url(tmp_path_factory) -> Any:
-    """A real backend with the sample catalogue."""
-    with running_backend(
-        sys.executable,
-        tmp_path_factory.mktemp("backend"),
-        assistant_password=ASSISTANT_PASSWORD,
-        admin_password=ADMIN_PASSWORD,
-    ) as url:
-        yield url
-
-
-def token(url: str, username: str, password: str) -> dict[str, str]:
-    body = {"username": username, "password": password}
-    response = httpx.post(f"{url}/api/v1/auth/token", json=body)
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def notify(url: str, channel: str, sender_id: str, mobile: str = "09121234567") -> int:
@@ -158,7 +143,7 @@ def test_a_channel_that_is_down_is_reported_and_retried_later(backend_url, tmp_p
                 "the failure to be reported",
             )
             failed = by_recipient(backend_url, "sms:09350000002")
-            assert failed["status"] == "pending"
+            assert (failed["status"], failed["permanent"]) == ("pending", False)
             assert failed["last_error"].startswith("temporary: sms provider status 503")
             sms.down = False  # the backend retries after its back-off (10 s for the first)
             wait_for(lambda: sms.to("09350000002"), 40, "the retried delivery")
@@ -168,6 +153,50 @@ def test_a_channel_that_is_down_is_reported_and_retried_later(backend_url, tmp_p
                 "the acknowledgement",
             )
     assert len(sms.to("09350000002")) == 1
+
+
+def test_a_delivery_that_can_never_succeed_is_given_up_not_retried(backend_url, tmp_path):
+    api = FakeBotApi(TOKEN)
+    api.refuse_chat[556] = (403, "Forbidden: bot was blocked by the user")
+    sms = FakeSmsGateway(SMS_KEY)
+    sms.invalid.add("09350000003")
+    notify(backend_url, "telegram", "telegram:556")
+    notify(backend_url, "sms", "sms:09350000003", mobile="09350000003")
+    notify(backend_url, "telegram", "telegram:557")  # after the refused one, same channel
+    with ServerThread(api.app) as platform, ServerThread(sms.app) as provider:
+        settings = make_settings(
+            tmp_path,
+            backend_url=backend_url,
+            backend_password=ASSISTANT_PASSWORD,
+            telegram_token=TOKEN,
+            telegram_base_url=f"{platform.url}/bot",
+            bot_poll_timeout=1,
+            sms_api_key=SMS_KEY,
+            sms_base_url=provider.url,
+            notify_interval=0.2,
+            notify_max_backoff=1.0,
+        )
+        with ServerThread(create_app(settings, ScriptedRasa(assistant).client())):
+            wait_for(lambda: api.sent(557), 20, "the next Telegram notification")
+            for recipient in ("telegram:556", "sms:09350000003"):
+                wait_for(
+                    lambda r=recipient: by_recipient(backend_url, r)["status"] == "failed",
+                    20,
+                    f"{recipient} to be given up",
+                )
+            sms_attempts = sms.attempts
+            time.sleep(2)  # many worker rounds: nothing is tried again
+            assert sms.attempts == sms_attempts
+    blocked = by_recipient(backend_url, "telegram:556")
+    assert (blocked["attempts"], blocked["permanent"]) == (1, True)
+    assert blocked["last_error"].startswith("permanent: forbidden")
+    invalid = by_recipient(backend_url, "sms:09350000003")
+    assert (invalid["attempts"], invalid["permanent"]) == (1, True)
+    assert invalid["last_error"] == "permanent: sms provider status 411"
+    assert "0935" not in invalid["last_error"]
+    assert by_recipient(backend_url, "telegram:557")["status"] == "sent"
+    sends = [c for c in api.calls if c.method == "sendMessage" and int(c.params["chat_id"]) == 556]
+    assert len(sends) == 1
 
 
 class Recorder:

@@ -63,6 +63,25 @@ def test_history_is_read_newest_last_and_trimmed_and_a_notice_lands_once(store):
     assert [e["text"] for e in store.history("s", after=ids[-1])] == ["n"]
 
 
+def test_a_busy_session_is_trimmed_in_the_database_and_times_read_back(store):
+    from sqlalchemy import func, select
+
+    from connectors.store import TRIM_EVERY
+
+    for i in range(150):
+        store.add_history("busy", [{"who": "user", "text": f"پیام {i}"}, {"who": "bot"}], 10)
+    store.add_history("quiet", [{"who": "user", "text": "سلام"}], 10)
+    with store.engine.connect() as conn:
+        kept = conn.execute(
+            select(func.count()).select_from(history).where(history.c.session == "busy")
+        ).scalar()
+        stamps = conn.execute(select(history.c.at)).scalars().all()
+    assert 10 <= kept <= 10 + TRIM_EVERY
+    assert [e["text"] for e in store.history("quiet")] == ["سلام"]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert all(isinstance(at, dt.datetime) and abs(now - at).total_seconds() < 60 for at in stamps)
+
+
 def test_idle_sessions_and_old_ids_are_pruned(store):
     store.add_history("old", [{"who": "user", "text": "قدیمی"}], 10)
     store.add_history("new", [{"who": "user", "text": "تازه"}], 10)
@@ -98,3 +117,19 @@ def test_options_proofs_payloads_and_deliveries_are_remembered(store):
 def test_async_callers_get_the_same_results(store):
     store.set_options("a", [{"title": "t", "payload": "p"}])
     assert asyncio.run(store.run(store.get_options, "a")) == [{"title": "t", "payload": "p"}]
+
+
+def test_sqlite_writes_leave_the_checkpoint_to_the_background(tmp_path):
+    from connectors.store import AUTOCHECKPOINT_PAGES
+
+    store = Store(f"sqlite:///{tmp_path / 'gateway.db'}")
+    for i in range(50):
+        store.add_history("s", [{"who": "user", "text": f"پیام {i}"}], 100)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == AUTOCHECKPOINT_PAGES
+    store.checkpoint()
+    with store.engine.connect() as conn:
+        _busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    assert frames == copied > 0
+    assert len(store.history("s", limit=100)) == 50
+    store.close()

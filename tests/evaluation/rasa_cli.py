@@ -13,6 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def newest_model() -> Path:
+    """The model to evaluate: $DASTYAR_TEST_MODEL if set, else the newest one in models/."""
+    chosen = os.environ.get("DASTYAR_TEST_MODEL")
+    if chosen:
+        return Path(chosen)
     models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:
         pytest.fail("no trained model in models/: `make test` trains one first")
@@ -20,6 +24,7 @@ def newest_model() -> Path:
 
 
 def rasa(*args: str) -> None:
+    """Run `rasa ARGS` in the repository with the current interpreter; fail on a non-zero exit."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),

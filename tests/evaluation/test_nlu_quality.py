@@ -1,6 +1,10 @@
-"""NLU quality gates on the held-out set: intent macro-F1 >= 0.95, entity F1 >= 0.90.
+"""NLU quality on the held-out set, on the newest model in models/ (the one `make test` trains).
 
-Run by `make evaluate` (not yet by `make test`: the intent gate is not met yet, see the issue).
+Two tiers. The targets (intent macro-F1 >= 0.95, entity micro-F1 >= 0.90) are checked by
+`make evaluate`. Retraining the same data and config moves intent macro-F1 by about ±0.006
+(TensorFlow on CPU is not bit-for-bit repeatable) and it sits at 0.945-0.958, so `make test`
+checks a floor a little below instead: it catches a real regression (a broken tokenizer,
+lost training data) without failing on a retrain's noise.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from tests.evaluation.rasa_cli import newest_model, rasa
 
 INTENT_MACRO_F1 = 0.95
 ENTITY_F1 = 0.90
+INTENT_FLOOR = 0.93
+ENTITY_FLOOR = 0.88
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +38,41 @@ def nlu_results(tmp_path_factory) -> Path:
     return out
 
 
-def test_intents_on_the_held_out_set(nlu_results):
-    report = json.loads((nlu_results / "intent_report.json").read_text())
+def intent_f1(results: Path) -> tuple[float, dict[str, float]]:
+    """Intent macro-F1 and the intents below 0.9."""
+    report = json.loads((results / "intent_report.json").read_text())
     weak = {
         k: round(v["f1-score"], 3)
         for k, v in report.items()
-        if isinstance(v, dict) and v.get("f1-score", 1) < 0.85 and "avg" not in k
+        if isinstance(v, dict) and v.get("f1-score", 1) < 0.9 and "avg" not in k
     }
-    assert report["macro avg"]["f1-score"] >= INTENT_MACRO_F1, weak
+    return report["macro avg"]["f1-score"], weak
 
 
-def test_entities_on_the_held_out_set(nlu_results):
-    report = json.loads((nlu_results / "DIETClassifier_report.json").read_text())
-    assert report["micro avg"]["f1-score"] >= ENTITY_F1, {
-        k: v for k, v in report.items() if isinstance(v, dict) and "avg" not in k
-    }
+def entity_f1(results: Path) -> tuple[float, dict[str, object]]:
+    """Entity micro-F1 and the per-entity figures."""
+    report = json.loads((results / "DIETClassifier_report.json").read_text())
+    per_entity = {k: v for k, v in report.items() if isinstance(v, dict) and "avg" not in k}
+    return report["micro avg"]["f1-score"], per_entity
+
+
+def test_intents_stay_above_the_floor(nlu_results):
+    score, weak = intent_f1(nlu_results)
+    assert score >= INTENT_FLOOR, (score, weak)
+
+
+def test_entities_stay_above_the_floor(nlu_results):
+    score, per_entity = entity_f1(nlu_results)
+    assert score >= ENTITY_FLOOR, (score, per_entity)
+
+
+@pytest.mark.target
+def test_intents_meet_the_target(nlu_results):
+    score, weak = intent_f1(nlu_results)
+    assert score >= INTENT_MACRO_F1, (score, weak)
+
+
+@pytest.mark.target
+def test_entities_meet_the_target(nlu_results):
+    score, per_entity = entity_f1(nlu_results)
+    assert score >= ENTITY_F1, (score, per_entity)

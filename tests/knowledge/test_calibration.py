@@ -139,6 +139,8 @@ def test_thresholds_are_chosen_for_the_targets():
         ("hazine gozarname chande", {"answer"}),
         ("معافیت تحصیلی سربازی چطوری بگیرم", {"answer"}),
         ("گذرنامه", {"ambiguous"}),  # which passport service, which field?
+        ("پاسپورت", {"ambiguous"}),
+        ("یارانه", {"ambiguous"}),
         ("قیمت بلیت هواپیما به استانبول", {"unknown"}),
         ("نتیجه بازی استقلال و پرسپولیس", {"unknown"}),
     ],

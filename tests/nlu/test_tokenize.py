@@ -31,3 +31,17 @@ def test_arabic_letters_get_the_persian_canonical_form():
 def test_colloquial_and_written_forms_agree():
     assert canonical("میخوام") == canonical("می‌خواهم")
     assert canonical("مدارکش چیه؟") == canonical("مدارک آن چیست")
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("تو ربات هستی؟", "تو ربات هستی"),  # "you", not «در»
+        ("ناهار خوردی", "ناهار خوردی"),  # not «نهار», which reads like «نه»
+        ("تنهام", "تنها هستم"),
+        ("قبوله", "قبول است"),
+        ("باشه", "باشد"),
+    ],
+)
+def test_spoken_words_hazm_gets_wrong_are_kept_or_rewritten_as_meant(spoken, written):
+    assert canonical(spoken) == written

@@ -26,16 +26,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def running_backend(
-    python: Path | str, data_dir: Path, *, assistant_password: str, admin_password: str
-) -> Iterator[str]:
-    """Start ``python -m backend_api`` on a free port with its own SQLite file; yield its URL."""
-    port = free_port()
+def backend_env(
+    port: int, data_dir: Path, *, assistant_password: str, admin_password: str
+) -> dict[str, str]:
+    """The environment of a test backend on ``port`` with its own SQLite file in ``data_dir``."""
     keep = {k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_")}
     if "DASTYAR_KNOWLEDGE_CACHE_DIR" in os.environ:
         keep["DASTYAR_KNOWLEDGE_CACHE_DIR"] = os.environ["DASTYAR_KNOWLEDGE_CACHE_DIR"]
-    env = {
+    return {
         **keep,
         "PYTHONPATH": str(ROOT),
         "DASTYAR_BACKEND_PORT": str(port),
@@ -45,6 +43,17 @@ def running_backend(
         "DASTYAR_BACKEND_ASSISTANT_PASSWORD": assistant_password,
         "DASTYAR_BACKEND_ADMIN_PASSWORD": admin_password,
     }
+
+
+@contextmanager
+def running_backend(
+    python: Path | str, data_dir: Path, *, assistant_password: str, admin_password: str
+) -> Iterator[str]:
+    """Start ``python -m backend_api`` on a free port with its own SQLite file; yield its URL."""
+    port = free_port()
+    env = backend_env(
+        port, data_dir, assistant_password=assistant_password, admin_password=admin_password
+    )
     log_path = data_dir / "backend.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

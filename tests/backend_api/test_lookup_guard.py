@@ -1,0 +1,167 @@
+"""Wrong guesses at a request (tracking code + identity) are limited, per code and per identity."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+import redis
+from pydantic import SecretStr
+
+from backend_api.app import create_app
+from backend_api.requests.guard import LookupGuard, MemoryCounter, RedisCounter
+from backend_api.settings import BackendSettings
+from nlu.identifiers import verhoeff_check_digit
+from tests.backend_api.api_helpers import assert_error, file_request
+from tests.backend_api.citizens import ALI, MOBILE, SARA
+
+LIMIT = 3
+REDIS_URL = "redis://127.0.0.1:6379/12"
+
+
+@pytest.fixture
+def app(settings: BackendSettings):
+    """The backend app with a small limit, so a test reaches it quickly."""
+    return create_app(settings.model_copy(update={"lookup_max_failures": LIMIT}))
+
+
+def lookup(client, headers, code: str, **identity: str):
+    return client.post(
+        "/api/v1/requests/lookup", json={"tracking_code": code, **identity}, headers=headers
+    )
+
+
+def unknown_code(seed: int) -> str:
+    body = f"1{seed:08d}"
+    return body + verhoeff_check_digit(body)
+
+
+def test_a_code_is_locked_after_repeated_wrong_identities_even_for_its_owner(client, assistant):
+    code = file_request(client, assistant)["tracking_code"]
+    for _ in range(LIMIT):
+        assert_error(lookup(client, assistant, code, national_code=SARA), 404, "request_not_found")
+    error = assert_error(
+        lookup(client, assistant, code, national_code=ALI), 429, "too_many_lookup_failures"
+    )
+    assert "۱۵ دقیقه" in error["message"]
+    # Another request of the same citizen is not affected.
+    other = file_request(client, assistant, key="second-request")["tracking_code"]
+    assert lookup(client, assistant, other, mobile=MOBILE).status_code == 200
+
+
+def test_an_identity_is_locked_after_guessing_several_codes(client, assistant):
+    code = file_request(client, assistant)["tracking_code"]
+    for seed in range(LIMIT):
+        assert_error(
+            lookup(client, assistant, unknown_code(seed), national_code=ALI),
+            404,
+            "request_not_found",
+        )
+    assert_error(
+        lookup(client, assistant, code, national_code=ALI), 429, "too_many_lookup_failures"
+    )
+    # The same request can still be found with the mobile, which was never guessed with.
+    assert lookup(client, assistant, code, mobile=MOBILE).status_code == 200
+
+
+def test_successful_lookups_are_never_limited(client, assistant):
+    code = file_request(client, assistant)["tracking_code"]
+    for _ in range(LIMIT * 3):
+        assert lookup(client, assistant, code, national_code=ALI).status_code == 200
+
+
+def test_ratings_share_the_limit(client, assistant):
+    code = file_request(client, assistant)["tracking_code"]
+    for _ in range(LIMIT):
+        lookup(client, assistant, code, mobile="09351112233")
+    body = {"tracking_code": code, "mobile": MOBILE, "score": 5}
+    assert_error(
+        client.post("/api/v1/ratings", json=body, headers=assistant),
+        429,
+        "too_many_lookup_failures",
+    )
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_memory_window_slides_and_forgets(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr("backend_api.requests.guard.time.monotonic", clock)
+    counter = MemoryCounter(window_s=60)
+    counter.add("code:1")
+    clock.now += 30
+    counter.add("code:1")
+    assert counter.count("code:1") == 2
+    clock.now += 31  # the first failure is now older than the window
+    assert counter.count("code:1") == 1
+    clock.now += 30
+    assert counter.count("code:1") == 0
+
+
+def test_memory_stays_bounded_under_a_flood_of_keys() -> None:
+    counter = MemoryCounter(window_s=60, max_keys=50)
+    for n in range(500):
+        counter.add(f"id:{n}")
+    assert len(counter._times) <= 50
+    assert counter.count("id:499") == 1
+
+
+def test_identities_are_hashed_with_the_secret() -> None:
+    guard = LookupGuard(MemoryCounter(60), "secret-one", 3, 900)
+    keys = guard.keys("1234567890", ALI)
+    assert keys[0] == "code:1234567890"
+    assert ALI not in keys[1]
+    assert LookupGuard(MemoryCounter(60), "secret-two", 3, 900).keys("1", ALI)[1] != keys[1]
+
+
+@pytest.fixture
+def redis_db():
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("DASTYAR_TEST_REQUIRE_POSTGRES") == "1":  # CI: the services must be up
+            pytest.fail("Redis is required here but 127.0.0.1:6379 does not answer")
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+def test_redis_counts_are_shared_by_every_process_and_expire(redis_db) -> None:
+    first = LookupGuard(RedisCounter(REDIS_URL, 900), "s", LIMIT, 900)
+    second = LookupGuard(RedisCounter(REDIS_URL, 900), "s", LIMIT, 900)
+    keys = first.keys(unknown_code(7), SARA)
+    for _ in range(LIMIT):
+        first.failed(keys)
+    assert second.blocked(keys)
+    stored = redis_db.keys("dastyar:lookup-failures:*")
+    assert len(stored) == 2 and all(SARA.encode() not in key for key in stored)
+    assert 0 < redis_db.ttl(stored[0]) <= 900
+
+
+def test_a_redis_that_is_down_lets_lookups_through() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    guard = LookupGuard(RedisCounter(f"redis://127.0.0.1:{port}/0", 900), "s", 1, 900)
+    keys = guard.keys(unknown_code(1), ALI)
+    guard.failed(keys)  # logged, not raised
+    assert not guard.blocked(keys)
+
+
+def test_the_app_counts_in_redis_when_configured(settings, redis_db) -> None:
+    app = create_app(settings.model_copy(update={"redis_url": SecretStr(REDIS_URL)}))
+    guard = app.state.session_factory.kw["info"]["lookup_guard"]
+    keys = guard.keys(unknown_code(3), ALI)
+    guard.failed(keys)
+    assert len(redis_db.keys("dastyar:lookup-failures:*")) == 2

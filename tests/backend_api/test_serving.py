@@ -1,0 +1,150 @@
+"""The multi-worker server: one SO_REUSEPORT socket per worker, restarts, clean stop."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from backend_api.serving import PortInUse, ensure_port_free
+from tests.support.backend_process import ROOT, START_TIMEOUT, backend_env, free_port
+
+WORKERS = 2
+
+
+def listening_sockets(port: int) -> list[str]:
+    """Inodes of the sockets listening on ``port`` (Linux /proc)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                cols = line.split()
+                if cols[1].endswith(f":{port:04X}") and cols[3] == "0A":
+                    found.append(cols[9])
+    return found
+
+
+def children_of(pid: int) -> list[int]:
+    """Direct child processes of ``pid``."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                raw = Path(f"/proc/{entry}/stat").read_text()
+                if int(raw[raw.rfind(")") + 2 :].split()[1]) == pid:
+                    kids.append(int(entry))
+    return kids
+
+
+def worker_pids(server: subprocess.Popen[bytes], port: int) -> set[int]:
+    """Processes of the server that hold a listening socket on ``port``."""
+    inodes = set(listening_sockets(port))
+    holders = set()
+    for pid in children_of(server.pid):
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                    if target.startswith("socket:[") and target[8:-1] in inodes:
+                        holders.add(pid)
+    return holders
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = START_TIMEOUT) -> None:
+    """Poll ``condition`` until it holds, or fail the test."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.3)
+
+
+def start(port: int, data_dir: Path, log_name: str) -> subprocess.Popen[bytes]:
+    """``python -m backend_api serve --workers 2`` on ``port``."""
+    env = backend_env(port, data_dir, assistant_password="a" * 16, admin_password="b" * 16)
+    with (data_dir / log_name).open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "backend_api", "serve", "--workers", str(WORKERS)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """A two-worker backend, stopped after the module."""
+    data_dir = tmp_path_factory.mktemp("serving")
+    port = free_port()
+    proc = start(port, data_dir, "backend.log")
+
+    def ready() -> bool:
+        if proc.poll() is not None:
+            pytest.fail("server exited:\n" + (data_dir / "backend.log").read_text()[-3000:])
+        return len(worker_pids(proc, port)) == WORKERS
+
+    try:
+        wait_for(ready, "both workers to listen")
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_each_worker_listens_on_its_own_socket_and_answers(
+    server: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    _, port = server
+    assert len(listening_sockets(port)) == WORKERS
+    for _ in range(6):  # new connections each time, spread by the kernel over both sockets
+        reply = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
+        assert reply.status_code == 200
+        assert reply.json()["kb_version"] > 0
+
+
+def test_a_second_server_on_the_same_port_refuses_to_start(
+    server: tuple[subprocess.Popen[bytes], int], tmp_path: Path
+) -> None:
+    _, port = server
+    with pytest.raises(PortInUse):
+        ensure_port_free("127.0.0.1", port)
+    other = start(port, tmp_path, "second.log")
+    assert other.wait(timeout=120) == 1
+    assert "already in use" in (tmp_path / "second.log").read_text()
+    assert len(listening_sockets(port)) == WORKERS
+
+
+def test_a_worker_that_dies_is_replaced(server: tuple[subprocess.Popen[bytes], int]) -> None:
+    proc, port = server
+    victim = min(worker_pids(proc, port))
+    os.kill(victim, signal.SIGKILL)
+    wait_for(
+        lambda: len(worker_pids(proc, port)) == WORKERS and victim not in worker_pids(proc, port),
+        "a replacement worker",
+    )
+    assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
+
+
+def test_sigterm_stops_every_worker_and_frees_the_port(
+    server: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    proc, port = server
+    workers = worker_pids(proc, port)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 0
+    for pid in workers:
+        wait_for(lambda pid=pid: not Path(f"/proc/{pid}").exists(), f"worker {pid} to exit", 30)
+    assert listening_sockets(port) == []
+    ensure_port_free("127.0.0.1", port)
