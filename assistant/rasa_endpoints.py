@@ -20,6 +20,8 @@ import yaml
 TRACKER_PASSWORD_VAR = "DASTYAR_RASA_TRACKER_STORE_PASSWORD"
 LOCK_PASSWORD_VAR = "DASTYAR_RASA_LOCK_STORE_PASSWORD"
 LOCK_KEY_PREFIX = "dastyar"  # Rasa accepts only an alphanumeric prefix
+# Rasa's own Redis lock store is not atomic across replicas (see the module named here).
+LOCK_STORE_CLASS = "nlu.components.redis_lock_store.AtomicRedisLockStore"
 
 
 class StoreUrlError(ValueError):
@@ -73,7 +75,7 @@ def lock_store(url: str) -> tuple[dict[str, Any] | None, dict[str, str]]:
     if not db.isdigit():
         raise StoreUrlError("the lock store's Redis database must be a number")
     section: dict[str, Any] = {
-        "type": "redis",
+        "type": LOCK_STORE_CLASS,
         "url": parts.hostname,
         "port": parts.port or 6379,
         "db": int(db),

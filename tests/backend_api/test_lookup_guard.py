@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import socket
 
 import pytest
-import redis
 from pydantic import SecretStr
 
 from backend_api.app import create_app
@@ -15,6 +13,7 @@ from backend_api.settings import BackendSettings
 from nlu.identifiers import verhoeff_check_digit
 from tests.backend_api.api_helpers import assert_error, file_request
 from tests.backend_api.citizens import ALI, MOBILE, SARA
+from tests.support.redis_db import empty_redis_db
 
 LIMIT = 3
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -125,16 +124,7 @@ def test_identities_are_hashed_with_the_secret() -> None:
 
 @pytest.fixture
 def redis_db():
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError:
-        if os.environ.get("DASTYAR_TEST_REQUIRE_POSTGRES") == "1":  # CI: the services must be up
-            pytest.fail("Redis is required here but 127.0.0.1:6379 does not answer")
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    client.flushdb()
-    yield client
-    client.flushdb()
+    yield from empty_redis_db(REDIS_URL)
 
 
 def test_redis_counts_are_shared_by_every_process_and_expire(redis_db) -> None:
