@@ -74,6 +74,22 @@ def by_recipient(url: str, recipient: str) -> dict[str, Any]:
     return next(m for m in outbox(url) if m["recipient"] == recipient)
 
 
+def gateway_settings(tmp_path, backend_url: str, platform_url: str, sms_url: str, **extra: Any):
+    """Gateway settings with Telegram and SMS pointed at the fakes and a fast outbox poll."""
+    return make_settings(
+        tmp_path,
+        backend_url=backend_url,
+        backend_password=ASSISTANT_PASSWORD,
+        telegram_token=TOKEN,
+        telegram_base_url=f"{platform_url}/bot",
+        bot_poll_timeout=1,
+        sms_api_key=SMS_KEY,
+        sms_base_url=sms_url,
+        notify_interval=0.2,
+        **extra,
+    )
+
+
 def test_each_channel_delivers_its_notifications_once(backend_url, tmp_path):
     api = FakeBotApi(TOKEN)
     sms = FakeSmsGateway(SMS_KEY)
@@ -84,17 +100,8 @@ def test_each_channel_delivers_its_notifications_once(backend_url, tmp_path):
         "sms": notify(backend_url, "sms", "", mobile="09350000001"),
     }
     with ServerThread(api.app) as platform, ServerThread(sms.app) as provider:
-        settings = make_settings(
-            tmp_path,
-            backend_url=backend_url,
-            backend_password=ASSISTANT_PASSWORD,
-            telegram_token=TOKEN,
-            telegram_base_url=f"{platform.url}/bot",
-            bot_poll_timeout=1,
-            sms_api_key=SMS_KEY,
-            sms_base_url=provider.url,
-            sms_inbound_secret="s",
-            notify_interval=0.2,
+        settings = gateway_settings(
+            tmp_path, backend_url, platform.url, provider.url, sms_inbound_secret="s"
         )
         app = create_app(settings, ScriptedRasa(assistant).client())
         with ServerThread(app) as gateway:
@@ -164,17 +171,8 @@ def test_a_delivery_that_can_never_succeed_is_given_up_not_retried(backend_url, 
     notify(backend_url, "sms", "sms:09350000003", mobile="09350000003")
     notify(backend_url, "telegram", "telegram:557")  # after the refused one, same channel
     with ServerThread(api.app) as platform, ServerThread(sms.app) as provider:
-        settings = make_settings(
-            tmp_path,
-            backend_url=backend_url,
-            backend_password=ASSISTANT_PASSWORD,
-            telegram_token=TOKEN,
-            telegram_base_url=f"{platform.url}/bot",
-            bot_poll_timeout=1,
-            sms_api_key=SMS_KEY,
-            sms_base_url=provider.url,
-            notify_interval=0.2,
-            notify_max_backoff=1.0,
+        settings = gateway_settings(
+            tmp_path, backend_url, platform.url, provider.url, notify_max_backoff=1.0
         )
         with ServerThread(create_app(settings, ScriptedRasa(assistant).client())):
             wait_for(lambda: api.sent(557), 20, "the next Telegram notification")
