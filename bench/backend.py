@@ -2,7 +2,8 @@
 
 Starts the real backend (``python -m backend_api serve``) as a subprocess on 127.0.0.1, once
 per database (a SQLite file in a temporary folder, and PostgreSQL when it answers), and drives
-it with ``httpx.AsyncClient``:
+it with a light keep-alive HTTP client (``bench/light_http.py``; httpx would spend as much CPU
+per request as the endpoint it measures, on the same two cores):
 
 * phase 1, filing: ``--clients`` concurrent clients file requests as fast as the server answers
   (closed loop), each with its own ``Idempotency-Key``, for ``--duration`` seconds;
@@ -31,13 +32,12 @@ import secrets
 import signal
 import socket
 import sqlite3
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench.light_http import LightClient  # noqa: E402
 from nlu.identifiers import national_code_check_digit  # noqa: E402
 
 logger = logging.getLogger("bench.backend")
@@ -440,16 +441,9 @@ class Samples:
         self.errors[kind] = self.errors.get(kind, 0) + 1
 
 
-def _new_client(base_url: str, headers: dict[str, str], tls: ssl.SSLContext) -> httpx.AsyncClient:
-    # one keep-alive connection per simulated client, as a real caller would hold; the TLS
-    # context is shared because building one per client costs tens of milliseconds of CPU
-    return httpx.AsyncClient(
-        base_url=base_url,
-        headers=headers,
-        timeout=REQUEST_TIMEOUT_S,
-        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        verify=tls,
-    )
+async def _timed(call: Awaitable[tuple[int, dict[str, str], bytes]]) -> tuple[int, bytes]:
+    status, _, content = await asyncio.wait_for(call, REQUEST_TIMEOUT_S)
+    return status, content
 
 
 class _Meter:
@@ -513,7 +507,7 @@ def _round(value: float | None) -> float | None:
 
 
 async def file_requests(
-    clients: list[httpx.AsyncClient],
+    clients: list[LightClient],
     services: list[str],
     duration: float,
     backend: Backend,
@@ -524,7 +518,7 @@ async def file_requests(
     meter = _Meter(backend)
     deadline = meter.start + duration
 
-    async def one_client(index: int, client: httpx.AsyncClient) -> None:
+    async def one_client(index: int, client: LightClient) -> None:
         rng = random.Random(f"file-{index}")
         while time.perf_counter() < deadline:
             code = national_code(rng)
@@ -538,17 +532,19 @@ async def file_requests(
             }
             sent = time.perf_counter()
             try:
-                response = await client.post(
-                    "/api/v1/requests", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
+                status, content = await _timed(
+                    client.post(
+                        "/api/v1/requests", body, headers={"Idempotency-Key": uuid.uuid4().hex}
+                    )
                 )
-            except Exception as exc:  # httpx errors, and httpcore's on a dropped connection
+            except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
                 samples.error(exc.__class__.__name__)
                 continue
-            if response.status_code == 201:
+            if status == 201:
                 samples.latencies_ms.append((time.perf_counter() - sent) * 1000)
-                filed.append((response.json()["tracking_code"], code))
+                filed.append((json.loads(content)["tracking_code"], code))
             else:
-                samples.error(f"HTTP {response.status_code}")
+                samples.error(f"HTTP {status}")
 
     await asyncio.wait_for(
         asyncio.gather(*(one_client(i, c) for i, c in enumerate(clients))),
@@ -560,7 +556,7 @@ async def file_requests(
 
 
 async def look_up_requests(
-    clients: list[httpx.AsyncClient],
+    clients: list[LightClient],
     filed: list[tuple[str, str]],
     duration: float,
     rate: float,
@@ -580,7 +576,7 @@ async def look_up_requests(
     deadline = start + duration
     step = len(clients)
 
-    async def one_client(index: int, client: httpx.AsyncClient) -> None:
+    async def one_client(index: int, client: LightClient) -> None:
         rng = random.Random(f"lookup-{index}")
         for i in range(index, total, step):
             planned = start + i * interval
@@ -592,17 +588,19 @@ async def look_up_requests(
                 await asyncio.sleep(planned - now)
             tracking_code, code = rng.choice(filed)
             try:
-                response = await client.post(
-                    "/api/v1/requests/lookup",
-                    json={"tracking_code": tracking_code, "national_code": code},
+                status, _ = await _timed(
+                    client.post(
+                        "/api/v1/requests/lookup",
+                        {"tracking_code": tracking_code, "national_code": code},
+                    )
                 )
-            except Exception as exc:  # httpx errors, and httpcore's on a dropped connection
+            except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
                 samples.error(exc.__class__.__name__)
                 continue
-            if response.status_code == 200:
+            if status == 200:
                 samples.latencies_ms.append((time.perf_counter() - planned) * 1000)
             else:
-                samples.error(f"HTTP {response.status_code}")
+                samples.error(f"HTTP {status}")
 
     await asyncio.wait_for(
         asyncio.gather(*(one_client(i, c) for i, c in enumerate(clients))),
@@ -624,13 +622,10 @@ async def run_phases(
     backend: Backend, headers: dict[str, str], services: list[str], args: argparse.Namespace
 ) -> list[PhaseResult]:
     """Open the clients (connections warmed up outside the measurement), then run both phases."""
-    tls = ssl.create_default_context()
     phases: list[PhaseResult] = []
-    async with contextlib.AsyncExitStack() as stack:
-        clients = [
-            await stack.enter_async_context(_new_client(backend.base_url, headers, tls))
-            for _ in range(args.clients)
-        ]
+    # one keep-alive connection per simulated client, as a real caller would hold
+    clients = [LightClient(backend.base_url, headers) for _ in range(args.clients)]
+    try:
         await asyncio.gather(*(client.get("/health") for client in clients))
         spread = backend.connections_per_process()
         logger.info("client connections held by each server process: %s", spread)
@@ -652,6 +647,9 @@ async def run_phases(
         lookup = await look_up_requests(clients, filed, args.duration, args.rate, backend)
         phases.append(lookup)
         logger.info("status check %.1f req/s, p95 %s ms", lookup.throughput, lookup.p95_ms)
+    finally:
+        for client in clients:
+            client.close()
     return phases
 
 
@@ -734,7 +732,7 @@ def markdown_report(facts: dict[str, Any], runs: list[RunResult], args: argparse
         "## Dastyar backend benchmark",
         "",
         f"- machine: {facts['cores']} cores, {facts['processor']}, {facts['platform']}",
-        f"- Python: {facts['python']}; load generator (httpx {facts['httpx']}) on the same machine",
+        f"- Python: {facts['python']}; load generator (bench/light_http.py) on the same machine",
         f"- background load before the run: {_cell(facts['background_load_cores'])} cores busy;"
         " 'other load' below is what processes other than the server, the load generator and"
         " PostgreSQL used during each phase",

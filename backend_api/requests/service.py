@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from backend_api.audit.service import record_change
 from backend_api.catalogue.service import get_service
@@ -179,8 +179,16 @@ def find_for_citizen(session: Session, proof: CitizenProof) -> ServiceRequest:
         raise ApiError(
             429, "too_many_lookup_failures", minutes=to_persian_digits(str(guard.window_minutes))
         )
-    req = session.scalar(
-        select(ServiceRequest).where(ServiceRequest.tracking_code == proof.tracking_code)
+    # History and attachments come in the same query: the caller shows them, and lazy loads
+    # would cost two more round trips on the busiest citizen-facing call.
+    req = (
+        session.scalars(
+            select(ServiceRequest)
+            .where(ServiceRequest.tracking_code == proof.tracking_code)
+            .options(joinedload(ServiceRequest.events), joinedload(ServiceRequest.attachments))
+        )
+        .unique()
+        .first()
     )
     if (
         req is None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import time
 from dataclasses import dataclass
 
 import jwt
@@ -44,11 +46,27 @@ def issue_token(principal: Principal, secret: str, ttl_minutes: int) -> tuple[st
 
 def read_token(token: str, secret: str) -> Principal | None:
     """Return the principal of a valid, unexpired token, or None."""
+    principal, expires_at = _verified(token, secret)
+    if principal is None or _now() >= expires_at:
+        return None
+    return principal
+
+
+def _now() -> float:
+    return time.time()
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified(token: str, secret: str) -> tuple[Principal | None, float]:
+    # The assistant presents the same token on every call: checking its signature once and
+    # remembering the verdict (with the expiry, checked on every use) saves that work per call.
     try:
         claims = jwt.decode(token, secret, algorithms=[_ALGORITHM], options={"require": ["exp"]})
     except jwt.PyJWTError:
-        return None
-    username, role = claims.get("sub"), claims.get("role")
+        return None, 0.0
+    username, role, expires = claims.get("sub"), claims.get("role"), claims.get("exp")
     if not isinstance(username, str) or not isinstance(role, str):
-        return None
-    return Principal(username=username, role=role)
+        return None, 0.0
+    if not isinstance(expires, int | float):
+        return None, 0.0
+    return Principal(username=username, role=role), float(expires)

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 import secrets
+import time
 
 import jwt
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import create_engine, select, text
 
 from backend_api.app import create_app
 from backend_api.settings import BackendSettings
+from backend_api.users import security
 from backend_api.users.models import User
 from backend_api.users.security import Principal, issue_token
 from tests.backend_api.api_helpers import assert_error, audit
@@ -237,6 +239,16 @@ def test_an_expired_token_is_refused(roles):
         client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token"
     )
     assert "منقضی" in error["message"]
+
+
+def test_a_token_that_expires_after_its_first_use_is_refused_from_then_on(roles, monkeypatch):
+    # Verified tokens are remembered; the expiry must still be checked on every use.
+    client, _ = roles
+    token, _ = issue_token(Principal("admin", "admin"), SECRET, ttl_minutes=1)
+    assert client.get("/api/v1/admin/users", headers=_bearer(token)).status_code == 200
+    later = time.time() + 61
+    monkeypatch.setattr(security, "_now", lambda: later)
+    assert_error(client.get("/api/v1/admin/users", headers=_bearer(token)), 401, "invalid_token")
 
 
 def test_a_tampered_token_is_refused(roles):
