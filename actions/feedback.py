@@ -89,15 +89,21 @@ class ActionSubmitFeedback(Action):
         }
         if tracker.get_slot("service_code"):
             payload["service_code"] = tracker.get_slot("service_code")
-        key = tracker.get_slot("submission_key") or uuid.uuid4().hex
+        # Its own key, not the request form's: a complaint must never take over (and then clear)
+        # the key a pending request submission will be retried with.
+        key = tracker.get_slot("feedback_key") or uuid.uuid4().hex
         try:
             complaint = await backend().complain(payload, idempotency_key=key)
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_down")
-            return [SlotSet("submission_key", key)]
+            return [SlotSet("feedback_key", key)]
         except BackendRejected as exc:
             dispatcher.utter_message(text=exc.message)
-            return [SlotSet("feedback_text", None), SlotSet("contact", None)]
+            return [
+                SlotSet("feedback_text", None),
+                SlotSet("contact", None),
+                SlotSet("feedback_key", None),
+            ]
         dispatcher.utter_message(
             response="utter_feedback_received",
             kind_label=kind_label(tracker, domain),
@@ -106,6 +112,6 @@ class ActionSubmitFeedback(Action):
         return [
             SlotSet("feedback_text", None),
             SlotSet("contact", None),
-            SlotSet("submission_key", None),
+            SlotSet("feedback_key", None),
             SlotSet("feedback_kind", None),
         ]

@@ -15,7 +15,7 @@ FORM_SLOTS = {
                      "request_confirmed", "submission_key", "submission_pending"],
     "status_form": ["tracking_code", "identity"],
     "rating_form": ["rating", "rating_comment", "rated_tracking_code"],
-    "feedback_form": ["feedback_text", "contact", "feedback_kind"],
+    "feedback_form": ["feedback_text", "contact", "feedback_kind", "feedback_key"],
 }  # fmt: skip
 
 

@@ -150,7 +150,12 @@ class ActionSubmitRequest(Action):
             return [SlotSet("submission_key", key), SlotSet("submission_pending", True)]
         except BackendRejected as exc:
             dispatcher.utter_message(response="utter_request_rejected", message=exc.message)
-            return [SlotSet("request_confirmed", None), SlotSet("submission_pending", False)]
+            # Nothing was filed: the corrected submission gets a fresh key.
+            return [
+                SlotSet("request_confirmed", None),
+                SlotSet("submission_pending", False),
+                SlotSet("submission_key", None),
+            ]
         card = await _card_or_none(receipt["service_code"])
         cost = describe_cost(domain, card) if card else ""
         dispatcher.utter_message(

@@ -15,7 +15,7 @@ from actions.common import parse_identity, phrase
 from actions.forms import accepted, rejected
 from backend_api.client import BackendRejected, BackendUnavailable, NotFoundError
 from nlu.digits import to_persian_digits
-from nlu.identifiers import format_tracking_code, normalize_tracking_code
+from nlu.identifiers import format_tracking_code, is_complaint_code, normalize_tracking_code
 from nlu.jalali import format_jalali
 
 
@@ -75,6 +75,8 @@ class ActionCheckStatus(Action):
         identity = parse_identity(str(tracker.get_slot("identity") or ""))
         if not code or not identity:
             return []
+        if is_complaint_code(code):
+            return await _report_complaint(dispatcher, domain, code, identity)
         try:
             view = await backend().request_status(code, **identity)
         except NotFoundError:
@@ -95,7 +97,10 @@ class ActionCheckStatus(Action):
             eta=view["estimated_completion_jalali"],
             history=_history(domain, view["events"]),
         )
+        # The code is forgotten once reported, so the next «پیگیری» asks for a code instead of
+        # repeating this one; the identity stays, as it is the same citizen.
         events: list[EventType] = [
+            SlotSet("tracking_code", None),
             SlotSet("service_code", view["service_code"]),
             SlotSet("service_title", view["service_title"]),
         ]
@@ -103,3 +108,29 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(response="utter_offer_rating")
             events.append(SlotSet("rated_tracking_code", view["tracking_code"]))
         return events
+
+
+async def _report_complaint(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], code: str, identity: dict[str, str]
+) -> list[EventType]:
+    """Report a complaint's or suggestion's status and the response staff wrote, if any."""
+    try:
+        view = await backend().complaint_status(code, **identity)
+    except NotFoundError:
+        dispatcher.utter_message(response="utter_status_not_found")
+        return [SlotSet("tracking_code", None), SlotSet("identity", None)]
+    except BackendRejected as exc:
+        dispatcher.utter_message(text=exc.message)
+        return [SlotSet("tracking_code", None), SlotSet("identity", None)]
+    except BackendUnavailable:
+        dispatcher.utter_message(response="utter_backend_down")
+        return []
+    answer = view.get("response") or ""
+    dispatcher.utter_message(
+        response="utter_complaint_status",
+        kind_label=phrase(domain, f"phrase_{view['kind']}"),
+        tracking_code=to_persian_digits(format_tracking_code(view["tracking_code"])),
+        status=phrase(domain, f"phrase_complaint_status_{view['status']}"),
+        answer=phrase(domain, "phrase_staff_answer", text=answer) if answer else "",
+    )
+    return [SlotSet("tracking_code", None)]

@@ -195,6 +195,13 @@ class BackendClient:
         body = {"tracking_code": tracking_code, "national_code": national_code, "mobile": mobile}
         return await self._call("POST", "/requests/lookup", json=body)
 
+    async def complaint_status(
+        self, tracking_code: str, *, national_code: str | None = None, mobile: str | None = None
+    ) -> dict[str, Any]:
+        """A complaint or suggestion, with the response staff wrote."""
+        body = {"tracking_code": tracking_code, "national_code": national_code, "mobile": mobile}
+        return await self._call("POST", "/complaints/lookup", json=body)
+
     async def rate(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Record a satisfaction rating."""
         return await self._call("POST", "/ratings", json=payload)

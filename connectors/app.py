@@ -131,6 +131,8 @@ def build(
             conversation,
             settings.sms_max_parts,
             settings.max_message_chars,
+            replay_after_s=settings.inbox_replay_after_s,
+            sweep_every_s=settings.inbox_sweep_s,
         )
     if backend is not None and settings.notify_enabled:
         gateway.worker = OutboxWorker(

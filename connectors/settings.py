@@ -61,6 +61,10 @@ class GatewaySettings(BaseSettings):
     rasa_timeout: float = 30.0
     rasa_concurrency: int = 64  # Rasa calls in flight at once, across every channel
     max_message_chars: int = 2000
+    # Bot and SMS messages acknowledged but left unanswered (the gateway died meanwhile) are
+    # answered again after this long; the sweep for them runs this often.
+    inbox_replay_after_s: float = 300.0
+    inbox_sweep_s: float = 60.0
     texts_file: Path = REPO_ROOT / "data" / "locale" / "connectors.fa.yaml"
     data_dir: Path = Field(
         default=REPO_ROOT / "var",

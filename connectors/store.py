@@ -68,6 +68,17 @@ seen = Table(
     Column("key", String(200), primary_key=True),
     Column("at", DateTime, nullable=False, index=True),
 )
+# Inbound messages acknowledged to the platform but not yet answered: kept until handled, so a
+# gateway that dies in between answers them after it comes back (or another replica does).
+inbox = Table(
+    "gw_inbox",
+    metadata,
+    Column("channel", String(32), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("payload", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("at", DateTime, nullable=False, index=True),
+)
 history = Table(
     "gw_history",
     metadata,
@@ -182,14 +193,63 @@ class Store:
         return await asyncio.to_thread(function, *args, **kwargs)
 
     # --- inbound de-duplication ---
-    def first_seen(self, channel: str, key: str) -> bool:
-        """Record an inbound message id; False if it was already recorded (a retry)."""
+    def first_seen(self, channel: str, key: str, payload: str | None = None) -> bool:
+        """Record an inbound message id; False if it was already recorded (a retry).
+
+        With ``payload``, the message is also kept in the inbox, in the same transaction, until
+        ``inbox_done`` says it was handled.
+        """
+        now = _now()
         try:
             with self._write() as conn:
-                conn.execute(insert(seen).values(channel=channel, key=key[:200], at=_now()))
+                conn.execute(insert(seen).values(channel=channel, key=key[:200], at=now))
+                if payload is not None:
+                    conn.execute(
+                        insert(inbox).values(
+                            channel=channel, key=key[:200], payload=payload, attempts=0, at=now
+                        )
+                    )
         except IntegrityError:
             return False
         return True
+
+    def inbox_done(self, channel: str, key: str) -> None:
+        """Forget an inbound message that has been handled."""
+        with self._write() as conn:
+            conn.execute(delete(inbox).where(inbox.c.channel == channel, inbox.c.key == key[:200]))
+
+    def claim_unhandled(
+        self, channel: str, older_than_s: float, max_attempts: int
+    ) -> list[tuple[str, str]]:
+        """Take the inbox messages left unhandled for ``older_than_s``: (key, payload) pairs.
+
+        Each is claimed by moving its time to now, on the condition that nobody moved it first, so
+        two replicas never take the same one; one tried ``max_attempts`` times is dropped.
+        """
+        now = _now()
+        cutoff = now - dt.timedelta(seconds=older_than_s)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(inbox.c.key, inbox.c.payload, inbox.c.attempts, inbox.c.at).where(
+                    inbox.c.channel == channel, inbox.c.at < cutoff
+                )
+            ).all()
+        claimed: list[tuple[str, str]] = []
+        for key, payload, attempts, at in rows:
+            mine = (inbox.c.channel == channel) & (inbox.c.key == key) & (inbox.c.at == at)
+            with self._write() as conn:
+                if attempts >= max_attempts:
+                    conn.execute(delete(inbox).where(mine))
+                    logger.error(
+                        "%s: inbound message %s dropped after %d tries", channel, key, attempts
+                    )
+                    continue
+                taken = conn.execute(
+                    update(inbox).where(mine).values(attempts=attempts + 1, at=now)
+                ).rowcount
+            if taken == 1:
+                claimed.append((key, payload))
+        return claimed
 
     # --- web history and inbox ---
     def add_history(self, session: str, entries: list[dict[str, Any]], limit: int) -> list[int]:

@@ -98,6 +98,10 @@ _VERHOEFF_P = (
 _VERHOEFF_INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
 
 TRACKING_CODE_LENGTH = 10
+# The first digit of a tracking code tells its kind. 9 is never used: a ten-digit number that
+# starts with 9 is how many people write a mobile number without its leading 0.
+REQUEST_CODE_PREFIXES = "1234"
+COMPLAINT_CODE_PREFIXES = "5678"
 
 
 def verhoeff_check_digit(digits: str) -> str:
@@ -128,6 +132,11 @@ def normalize_tracking_code(text: str) -> str | None:
     if not verhoeff_is_valid(code):
         return None
     return code
+
+
+def is_complaint_code(code: str) -> bool:
+    """Tell whether a (valid) tracking code belongs to a complaint or suggestion."""
+    return bool(code) and code[0] in COMPLAINT_CODE_PREFIXES
 
 
 def format_tracking_code(code: str) -> str:

@@ -1,17 +1,18 @@
 """Tracking codes: ten digits, random, with a Verhoeff check digit.
 
-The first digit tells the kind (1–4 service requests, 5–9 complaints and suggestions) so the
-assistant can tell which lookup to make from the code alone.
+The first digit tells the kind (1–4 service requests, 5–8 complaints and suggestions) so the
+assistant can tell which lookup to make from the code alone; 9 is left out because a ten-digit
+number starting with 9 reads as a mobile written without its 0.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from nlu.identifiers import verhoeff_check_digit
+from nlu.identifiers import COMPLAINT_CODE_PREFIXES, REQUEST_CODE_PREFIXES, verhoeff_check_digit
 
-REQUEST_PREFIXES = "1234"
-COMPLAINT_PREFIXES = "56789"
+REQUEST_PREFIXES = REQUEST_CODE_PREFIXES
+COMPLAINT_PREFIXES = COMPLAINT_CODE_PREFIXES
 
 
 def new_tracking_code(prefixes: str) -> str:

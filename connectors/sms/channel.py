@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import logging
+from typing import Any
 
 from connectors.channel import DeliveryFailed, strip_namespace
 from connectors.conversation import Conversation
+from connectors.inbox import Inbox
 from connectors.messages import Reply
 from connectors.render import reply_text
 from connectors.sms import segments
@@ -38,6 +40,8 @@ class SmsChannel:
         conversation: Conversation,
         max_parts: int,
         max_chars: int,
+        replay_after_s: float = 300.0,
+        sweep_every_s: float = 60.0,
     ) -> None:
         self.provider = provider
         self.texts = texts
@@ -45,31 +49,30 @@ class SmsChannel:
         self.conversation = conversation
         self.max_parts = max_parts
         self.max_chars = max_chars
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.inbox = Inbox(store, self.name, self._handle_kept, replay_after_s, sweep_every_s)
 
     async def start(self) -> None:
-        """Nothing to start: the provider calls the inbound webhook."""
+        """The provider calls the inbound webhook; messages a crash left unanswered are swept."""
+        self.inbox.start()
 
     async def stop(self) -> None:
-        """Let in-flight messages finish (up to 10 s) and close the provider's connections."""
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=10)
+        """Let in-flight messages finish (up to 10 s; the rest stay kept) and close connections."""
+        await self.inbox.stop(timeout=10)
         await self.provider.aclose()
 
     async def drain(self) -> None:
         """Wait until every accepted message has been answered (tests and benchmarks)."""
-        while self._tasks:
-            await asyncio.wait(list(self._tasks))
+        await self.inbox.drain()
 
     async def accept(self, sms: InboundSms) -> bool:
         """Take one inbound SMS; False if this message id was already taken (a retry)."""
-        if not await self.store.run(self.store.first_seen, self.name, sms.message_id):
+        if not await self.inbox.accept(sms.message_id, dataclasses.asdict(sms)):
             logger.info("sms %s already handled", sms.message_id)
             return False
-        task = asyncio.create_task(self._handle(sms))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
         return True
+
+    async def _handle_kept(self, payload: dict[str, Any]) -> None:
+        await self._handle(InboundSms(**payload))
 
     async def _handle(self, sms: InboundSms) -> None:
         number = citizen_number(sms.sender)
@@ -97,16 +100,27 @@ class SmsChannel:
     def render(self, replies: list[Reply]) -> tuple[str, list[dict[str, str]]]:
         """One SMS for a turn's replies (options numbered) and the options to remember."""
         blocks: list[str] = []
+        said: list[str] = []
+        option_lines: list[str] = []
         offered: list[dict[str, str]] = []
         for reply in replies:
             text = reply_text(reply, self.texts)
+            if text:
+                said.append(text)
             if reply.buttons:
-                lines, offered = numbered(reply.buttons, self.texts)
+                lines, more = numbered(reply.buttons, self.texts, start=len(offered))
+                offered += more
+                option_lines.append(lines)
                 text = f"{text}\n{lines}" if text else lines
             if text:
                 blocks.append(text)
         body = "\n\n".join(blocks)
-        return segments.fit(body, self.max_parts, self.texts.get("sms.truncated")), offered
+        truncated = self.texts.get("sms.truncated")
+        if segments.count(body) <= self.max_parts or not option_lines:
+            return segments.fit(body, self.max_parts, truncated), offered
+        # Too long: the text is cut, never the options the citizen is asked to choose from.
+        options = "\n\n" + "\n".join(option_lines)
+        return segments.fit("\n\n".join(said), self.max_parts, truncated, options), offered
 
     async def notify(self, recipient: str, text: str, outbox_id: int) -> None:
         """Deliver one outbox notification (the provider drops a repeat of the same outbox id)."""

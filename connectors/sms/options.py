@@ -9,8 +9,14 @@ from nlu.digits import to_latin_digits, to_persian_digits
 _TRIM = " \t\r\n.)-:،"
 
 
-def numbered(buttons: list[Button], texts: Texts) -> tuple[str, list[dict[str, str]]]:
-    """The option lines to append to a reply, and the options to remember for the sender."""
+def numbered(
+    buttons: list[Button], texts: Texts, start: int = 0
+) -> tuple[str, list[dict[str, str]]]:
+    """The option lines to append to a reply, and the options to remember for the sender.
+
+    Numbering goes on from ``start`` (the options already offered in the same SMS), so every
+    number in one message picks a different option.
+    """
     lines: list[str] = []
     remembered: list[dict[str, str]] = []
     for button in buttons:
@@ -18,7 +24,7 @@ def numbered(buttons: list[Button], texts: Texts) -> tuple[str, list[dict[str, s
             lines.append(f"{button.title}: {button.url}")
             continue
         remembered.append({"title": button.title, "payload": button.payload})
-        number = to_persian_digits(str(len(remembered)))
+        number = to_persian_digits(str(start + len(remembered)))
         lines.append(texts.get("sms.option", number=number, title=button.title))
     if remembered:
         lines.append(texts.get("sms.options_hint"))

@@ -50,18 +50,21 @@ def count(text: str) -> int:
     return len(split(text))
 
 
-def fit(text: str, max_parts: int, suffix: str) -> str:
-    """``text`` cut (at a word break where possible) to at most ``max_parts`` parts."""
-    if count(text) <= max_parts:
-        return text
+def fit(text: str, max_parts: int, suffix: str, tail: str = "") -> str:
+    """``text`` cut (at a word break where possible) to at most ``max_parts`` parts.
+
+    ``tail`` always ends the message, whole: only ``text`` is cut (then followed by ``suffix``).
+    """
+    if count(text + tail) <= max_parts:
+        return text + tail
     low, high = 0, len(text)
     while low < high:  # the longest prefix that still fits with the suffix
         middle = (low + high + 1) // 2
-        if count(text[:middle].rstrip() + suffix) <= max_parts:
+        if count(text[:middle].rstrip() + suffix + tail) <= max_parts:
             low = middle
         else:
             high = middle - 1
     cut = text.rfind(" ", 0, low + 1)
     if cut < low * 0.8:
         cut = low
-    return text[:cut].rstrip() + suffix
+    return text[:cut].rstrip() + suffix + tail

@@ -203,6 +203,7 @@
 
   // --- talking to the gateway ---
   var lastSeq = 0;
+  var shown = {};  // history positions already on screen (this tab's own turns)
   var ready = false;
   var busy = 0;
   var generation = 0;
@@ -211,6 +212,17 @@
   function setTyping(on) { typing.hidden = !on; if (on) { log.scrollTop = log.scrollHeight; } }
   function offline() { render({ who: "bot", text: T.offline, local: true }); }
   function seen(seq) { if (typeof seq === "number" && seq > lastSeq) { lastSeq = seq; } }
+  // A turn's own entries are on screen already; the history cursor is not moved past them here,
+  // so a notification stored while the turn waited on the assistant is still fetched by poll().
+  function shownTurn(reply) {
+    (reply.seqs || []).forEach(function (seq) { shown[seq] = true; });
+  }
+  function renderNew(entry) {
+    if (entry.seq > lastSeq) {
+      if (!shown[entry.seq]) { render(entry); }
+      seen(entry.seq);
+    }
+  }
   function api(path, options) {
     return fetch(BASE + path, options).then(function (r) {
       return r.json().then(function (body) { return body; }, function () { throw new Error("bad json"); });
@@ -227,9 +239,10 @@
     api("/api/chat", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
     }).then(function (reply) {
-      (reply.messages || []).forEach(function (m) { render(Object.assign({ who: "bot" }, m)); });
-      seen(reply.seq);
-    }, offline).then(function () { busy -= 1; setTyping(busy > 0); });
+      if (!reply || !reply.messages) { offline(); return; }
+      reply.messages.forEach(function (m) { render(Object.assign({ who: "bot" }, m)); });
+      shownTurn(reply);
+    }, offline).then(function () { busy -= 1; setTyping(busy > 0); poll(); });
   }
 
   function poll() {
@@ -238,9 +251,7 @@
     api("/api/history?sender=" + encodeURIComponent(session) + "&after=" + lastSeq, { method: "GET" })
       .then(function (body) {
         if (mine !== generation || busy) { return; }
-        (body.entries || []).forEach(function (entry) {
-          if (entry.seq > lastSeq) { render(entry); seen(entry.seq); }
-        });
+        (body.entries || []).forEach(renderNew);
       }, function () { /* the next poll tries again */ });
   }
 
@@ -267,9 +278,10 @@
     data.append("file", chosen, name);
     api("/api/attachments", { method: "POST", body: data }).then(function (reply) {
       status.remove();
-      (reply.messages || []).forEach(function (m) { render(Object.assign({ who: "bot" }, m)); });
-      seen(reply.seq);
-    }, function () { status.remove(); offline(); }).then(function () { busy -= 1; });
+      if (!reply || !reply.messages) { offline(); return; }
+      reply.messages.forEach(function (m) { render(Object.assign({ who: "bot" }, m)); });
+      shownTurn(reply);
+    }, function () { status.remove(); offline(); }).then(function () { busy -= 1; poll(); });
   });
 
   // --- opening, closing, keyboard ---
@@ -311,7 +323,7 @@
   // --- start: re-render the history kept by the gateway, then watch for notifications ---
   api("/api/history?sender=" + encodeURIComponent(session) + "&after=0", { method: "GET" })
     .then(function (body) {
-      (body.entries || []).forEach(function (entry) { render(entry); seen(entry.seq); });
+      (body.entries || []).forEach(renderNew);
     }, function () { /* shown empty; the first message reports the problem */ })
     .then(function () { ready = true; host.setAttribute("data-ready", "true"); });
   var wanted = tab.get("dastyar.open");

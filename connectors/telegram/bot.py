@@ -30,6 +30,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from connectors.attachments import Attacher
 from connectors.channel import DeliveryFailed, strip_namespace
 from connectors.conversation import Conversation
+from connectors.inbox import Inbox
 from connectors.messages import Reply
 from connectors.settings import BotConfig, GatewaySettings
 from connectors.store import Store
@@ -94,6 +95,7 @@ class BotChannel:
         self.conversation = conversation
         self.attacher = attacher
         self.max_retries = settings.bot_max_retries
+        self.max_message_chars = settings.max_message_chars
         self.throttle = Throttle(
             settings.bot_global_rate, settings.bot_chat_rate, settings.bot_chat_burst
         )
@@ -111,7 +113,9 @@ class BotChannel:
         )
         self.poller = Poller(self, poll_timeout) if config.mode == "polling" else None
         self.status = "starting"
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.inbox = Inbox(
+            store, self.name, self._handle, settings.inbox_replay_after_s, settings.inbox_sweep_s
+        )
         self._starter: asyncio.Task[None] | None = None
 
     # --- life cycle ---
@@ -125,6 +129,7 @@ class BotChannel:
             try:
                 await self._connect()
                 self.status = "ok"
+                self.inbox.start()  # replays need the platform: sweep only once it answers
                 return
             except InvalidToken:
                 self.status = "invalid token"
@@ -167,15 +172,13 @@ class BotChannel:
                 await self._starter
         if self.poller is not None:
             await self.poller.stop()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=10)
+        await self.inbox.stop(timeout=10)  # what is still unanswered stays kept for the sweep
         with contextlib.suppress(Exception):
             await self.bot.shutdown()
 
     async def drain(self) -> None:
         """Wait until every accepted update has been handled (for tests and benchmarks)."""
-        while self._tasks:
-            await asyncio.wait(list(self._tasks))
+        await self.inbox.drain()
 
     # --- inbound ---
     async def accept(self, data: dict[str, Any]) -> bool:
@@ -183,12 +186,9 @@ class BotChannel:
         update_id = data.get("update_id")
         if not isinstance(update_id, int):
             return False
-        if not await self.store.run(self.store.first_seen, self.name, str(update_id)):
+        if not await self.inbox.accept(str(update_id), data):
             logger.info("%s: update %s already handled", self.name, update_id)
             return False
-        task = asyncio.create_task(self._handle(data))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
         return True
 
     async def _handle(self, data: dict[str, Any]) -> None:
@@ -222,6 +222,11 @@ class BotChannel:
         elif inbound.kind == "text":
             if not inbound.text:
                 return
+            if len(inbound.text) > self.max_message_chars:
+                # as on the web: ask for a shorter message rather than cut it unseen
+                limit = self.max_message_chars
+                await self._say(chat, self.texts.get("gateway.message_too_long", limit=limit))
+                return
             await self._relay(chat, sender, await self._chosen(sender, inbound.text))
         elif inbound.kind == "contact":
             if not inbound.own_contact:
@@ -244,8 +249,6 @@ class BotChannel:
     async def _relay(
         self, chat: int, sender: str, text: str, extra: dict[str, Any] | None = None
     ) -> None:
-        if len(text) > 4096:
-            text = text[:4096]
         typing = asyncio.create_task(self._typing_later(chat))
         try:
             answer = await self.conversation.ask(

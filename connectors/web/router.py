@@ -34,10 +34,12 @@ class ChatIn(BaseModel):
 
 
 class ChatOut(BaseModel):
-    """The assistant's replies and the history position of the last one."""
+    """The assistant's replies, the history position of the last one and of every entry of the
+    turn (the widget skips those when it polls, and still shows a notification stored meanwhile)."""
 
     messages: list[dict[str, Any]]
     seq: int | None = None
+    seqs: list[int] = []
 
 
 class HistoryOut(BaseModel):
@@ -62,10 +64,9 @@ def web_router(
         text = texts.get(f"gateway.{key}", **params)
         return JSONResponse({"messages": [{"text": text, "notice": key}]}, status_code=status)
 
-    async def remember(session: str, entries: list[dict[str, Any]]) -> int:
-        """Append to the session's history; the last entry's position."""
-        ids = await store.run(store.add_history, session, entries, limit)
-        return ids[-1]
+    async def remember(session: str, entries: list[dict[str, Any]]) -> list[int]:
+        """Append to the session's history; the entries' positions."""
+        return await store.run(store.add_history, session, entries, limit)
 
     @router.post("/chat", response_model=ChatOut)
     async def chat(body: ChatIn) -> Any:
@@ -84,13 +85,13 @@ def web_router(
             messages = [reply.to_json() for reply in answer.replies]
             shown = (body.title or "").strip() or text
             entries = [{"who": "user", "text": shown}] + [{"who": "bot", **m} for m in messages]
-            seq = await remember(body.sender, entries)
+            seqs = await remember(body.sender, entries)
         if not answer.available:
             messages[0]["notice"] = "assistant_unavailable"
         own = time.perf_counter() - started - rasa
         timing = f"rasa;dur={rasa * 1000:.2f}, gateway;dur={own * 1000:.2f}"
         return JSONResponse(
-            {"messages": messages, "seq": seq},
+            {"messages": messages, "seq": seqs[-1], "seqs": seqs},
             status_code=200 if answer.available else 503,
             headers={"Server-Timing": timing},
         )
@@ -108,27 +109,52 @@ def web_router(
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_upload_bytes + _FORM_OVERHEAD:
             return _upload_answer(attacher.too_large(), None)
-        async with request.form(max_files=1, max_fields=5) as form:
-            sender = str(form.get("sender") or "")
-            code = str(form.get("tracking_code") or "") or None
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile) or not _SESSION.match(sender):
-                return JSONResponse({"messages": []}, status_code=422)
-            content = await upload.read(settings.max_upload_bytes + 1)
-            filename = clean_filename(upload.filename or "")
+        # Content-Length can be absent (chunked) or lie: the body is counted as it arrives.
+        bounded = _bounded(request, settings.max_upload_bytes + _FORM_OVERHEAD)
+        try:
+            async with bounded.form(max_files=1, max_fields=5) as form:
+                sender = str(form.get("sender") or "")
+                code = str(form.get("tracking_code") or "") or None
+                upload = form.get("file")
+                if not isinstance(upload, UploadFile) or not _SESSION.match(sender):
+                    return notice("bad_upload", status=422)
+                content = await upload.read(settings.max_upload_bytes + 1)
+                filename = clean_filename(upload.filename or "")
+        except _BodyTooLarge:
+            return _upload_answer(attacher.too_large(), None)
         proof = await store.run(store.get_proof, f"web:{sender}", code)
         outcome = await attacher.attach(proof, filename, content)
-        seq = await remember(
+        seqs = await remember(
             sender,
             [{"who": "user", "text": f"📎 {filename}"}, {"who": "bot", "text": outcome.message}],
         )
-        return _upload_answer(outcome, seq)
+        return _upload_answer(outcome, seqs)
 
     return router
 
 
-def _upload_answer(outcome: Upload, seq: int | None) -> JSONResponse:
+class _BodyTooLarge(Exception):
+    """The request body went past the limit while it was being read."""
+
+
+def _bounded(request: Request, max_bytes: int) -> Request:
+    """The same request, whose body raises ``_BodyTooLarge`` once past ``max_bytes``."""
+    received = 0
+
+    async def receive() -> Any:
+        nonlocal received
+        message = await request.receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > max_bytes:
+                raise _BodyTooLarge
+        return message
+
+    return Request(request.scope, receive)
+
+
+def _upload_answer(outcome: Upload, seqs: list[int] | None) -> JSONResponse:
     body: dict[str, Any] = {"messages": [{"text": outcome.message}], "ok": outcome.ok}
-    if seq is not None:
-        body["seq"] = seq
+    if seqs:
+        body["seq"], body["seqs"] = seqs[-1], seqs
     return JSONResponse(body, status_code=outcome.status)

@@ -11,7 +11,11 @@ from actions.forms import ActionCancelForm, ActionChangeValue
 from actions.handoff import ActionHandoff
 from actions.rating import ActionSubmitRating, ValidateRatingForm
 from actions.status import ActionCheckStatus, ValidateStatusForm
-from nlu.identifiers import national_code_check_digit, verhoeff_check_digit
+from nlu.identifiers import (
+    national_code_check_digit,
+    normalize_tracking_code,
+    verhoeff_check_digit,
+)
 from tests.actions.conftest import ASSISTANT_PASSWORD, admin_headers
 from tests.actions.trackers import call, responses, run, slot_events, tracker
 
@@ -55,6 +59,8 @@ def test_status_shows_the_history_and_offers_a_rating(completed_request, domain)
     assert status["status"] == "انجام شده"
     assert status["history"].count("•") == 4 and "مدارک کامل است" in status["history"]
     assert slot_events(events)["rated_tracking_code"] == completed_request
+    # the code is forgotten once reported, so the next «پیگیری» asks for one
+    assert slot_events(events)["tracking_code"] is None
 
 
 def test_a_wrong_identity_is_not_found_and_the_values_are_asked_again(completed_request, domain):
@@ -135,7 +141,7 @@ def test_a_complaint_gets_its_own_tracking_code(action_env, domain):
     messages, _ = run(ActionSubmitFeedback(), tracker("", slots=slots), domain)
     assert responses(messages) == ["utter_feedback_received"]
     assert messages[0]["kind_label"] == "شکایت"
-    assert messages[0]["tracking_code"][0] in "۵۶۷۸۹"
+    assert messages[0]["tracking_code"][0] in "۵۶۷۸"
 
 
 def test_a_suggestion_may_be_anonymous(domain):
@@ -186,3 +192,66 @@ def test_change_value_clears_only_that_value(domain):
     )
     _, events = run(ActionChangeValue(), t, domain)
     assert slot_events(events) == {"request_confirmed": None, "mobile": None}
+
+
+def test_a_complaint_code_reports_the_complaint_and_the_staff_answer(action_env, domain):
+    filed_slots = {
+        "feedback_kind": "complaint",
+        "feedback_text": "دفتر پیشخوان بیش از دو ساعت معطلم کرد",
+        "contact": NATIONAL_CODE,
+    }
+    filed, _ = run(ActionSubmitFeedback(), tracker("", slots=filed_slots), domain)
+    code = normalize_tracking_code(filed[0]["tracking_code"])  # shown as «۵۱۲۳-۴۵۶۷-۸۹»
+    assert code is not None
+    slots = {"tracking_code": code, "identity": NATIONAL_CODE}
+    messages, events = run(ActionCheckStatus(), tracker("", slots=slots), domain)
+    assert responses(messages) == ["utter_complaint_status"]
+    assert messages[0]["kind_label"] == "شکایت" and messages[0]["answer"] == ""
+    assert slot_events(events) == {"tracking_code": None}
+
+    answer = "با مسئول دفتر تماس گرفته شد و نوبت‌دهی اصلاح شد."
+    handled = httpx.post(
+        f"{action_env}/api/v1/staff/complaints/{code}",
+        json={"status": "resolved", "response": answer},
+        headers=admin_headers(action_env),
+    )
+    assert handled.status_code == 200, handled.text
+    messages, _ = run(ActionCheckStatus(), tracker("", slots=slots), domain)
+    assert messages[0]["status"] == "رسیدگی شده"
+    assert answer in messages[0]["answer"]
+
+    wrong = {"tracking_code": code, "identity": "09120000001"}
+    messages, events = run(ActionCheckStatus(), tracker("", slots=wrong), domain)
+    assert responses(messages) == ["utter_status_not_found"]
+    assert slot_events(events) == {"tracking_code": None, "identity": None}
+
+
+def test_a_complaint_leaves_a_pending_request_submission_key_alone(action_env, domain):
+    slots = {
+        "feedback_kind": "suggestion",
+        "feedback_text": "کاش نوبت‌دهی دفاتر اینترنتی باشد",
+        "contact": "-",
+        "submission_key": "pending-request-key",
+        "submission_pending": True,
+    }
+    messages, events = run(ActionSubmitFeedback(), tracker("", slots=slots), domain)
+    assert responses(messages) == ["utter_feedback_received"]
+    changed = slot_events(events)
+    assert "submission_key" not in changed and "submission_pending" not in changed
+    assert changed["feedback_key"] is None
+
+
+def test_a_complaint_while_the_backend_is_down_keeps_its_own_key(monkeypatch, domain, action_env):
+    from actions import backend, settings
+
+    monkeypatch.setenv("DASTYAR_ACTIONS_BACKEND_URL", "http://127.0.0.1:9")
+    settings.get_settings.cache_clear()
+    backend.backend.cache_clear()
+    slots = {
+        "feedback_kind": "complaint",
+        "feedback_text": "کارمند دفتر پیشخوان پاسخگو نبود",
+        "contact": NATIONAL_CODE,
+    }
+    messages, events = run(ActionSubmitFeedback(), tracker("", slots=slots), domain)
+    assert responses(messages) == ["utter_backend_down"]
+    assert set(slot_events(events)) == {"feedback_key"} and slot_events(events)["feedback_key"]

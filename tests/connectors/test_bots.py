@@ -257,6 +257,14 @@ def test_non_text_updates_get_a_polite_persian_answer_never_a_crash(tmp_path):
         assert rasa.calls == [] and api.sent(-100) == []
 
 
+def test_a_too_long_message_is_refused_politely_not_cut(tmp_path):
+    with running(tmp_path, max_message_chars=50) as (api, rasa, _):
+        api.deliver(text_update(api, 43, "توضیح " * 20))
+        [answer] = replies(api, 43, 1)
+        assert "۵۰" in answer["text"] and "طولانی" in answer["text"]
+        assert rasa.calls == []
+
+
 def test_a_photo_or_document_becomes_an_attachment_of_the_filed_request(tmp_path):
     backend = FakeBackend()
     photo = [

@@ -18,9 +18,10 @@ import httpx
 import pytest
 
 from connectors.app import create_app
-from connectors.messages import Button
+from connectors.messages import Button, Reply
 from connectors.settings import GatewaySettings
 from connectors.sms import segments
+from connectors.sms.channel import SmsChannel
 from connectors.sms.options import choice, numbered
 from connectors.sms.router import SIGNATURE_HEADER, signature
 from connectors.texts import Texts
@@ -80,6 +81,31 @@ def test_buttons_become_numbered_options_and_links_stay_links():
         {"title": "صدور گذرنامه", "payload": "/inform_a"},
         {"title": "تمدید", "payload": "/inform_b"},
     ]
+
+
+def _renderer(max_parts: int = 5) -> SmsChannel:
+    # render() uses only the texts and the part cap
+    return SmsChannel(None, TEXTS, None, None, max_parts, 2000)  # type: ignore[arg-type]
+
+
+def test_options_of_several_replies_in_one_turn_are_numbered_on():
+    replies = [
+        Reply("کدام خدمت؟", [Button("صدور گذرنامه", "/a"), Button("تمدید گذرنامه", "/b")]),
+        Reply("یا می‌خواهید با کارشناس صحبت کنید؟", [Button("کارشناس", "/ask_human")]),
+    ]
+    body, offered = _renderer().render(replies)
+    assert "۳) کارشناس" in body.splitlines()
+    assert [o["payload"] for o in offered] == ["/a", "/b", "/ask_human"]
+    assert choice("۳", offered) == "/ask_human"
+
+
+def test_a_cut_reply_keeps_every_option():
+    replies = [Reply("توضیح " * 120, [Button("بله", "/affirm"), Button("خیر", "/deny")])]
+    body, offered = _renderer(max_parts=2).render(replies)
+    assert segments.count(body) <= 2
+    assert TEXTS.get("sms.truncated") in body
+    assert body.splitlines()[-3:-1] == ["۱) بله", "۲) خیر"]
+    assert len(offered) == 2
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 
+import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 
 from connectors.app import create_app
 from connectors.messages import parse_rasa
+from connectors.web.router import _BodyTooLarge, _bounded
 from tests.connectors.conftest import (
     RECEIPT,
     TRACKING_CODE,
@@ -96,6 +100,8 @@ def test_history_is_kept_by_the_gateway_and_survives_a_restart(tmp_path):
     assert [e["seq"] for e in history(restarted, after=first["seq"])] == [
         e["seq"] for e in entries[2:]
     ]
+    # the reply names every entry of its turn, so the widget can skip exactly those
+    assert first["seqs"] == [e["seq"] for e in entries[:2]] and first["seq"] == first["seqs"][-1]
 
 
 def test_the_receipt_reaches_the_browser_without_the_proof(tmp_path):
@@ -193,6 +199,56 @@ def test_attachment_type_and_size_are_checked_with_persian_errors(tmp_path):
     empty = {"file": ("empty.pdf", b"", "application/pdf")}
     assert client.post("/api/attachments", data={"sender": SESSION}, files=empty).status_code == 400
     assert backend.attachments == []
+
+
+def test_an_upload_without_a_length_is_cut_off_at_the_limit(tmp_path):
+    backend = FakeBackend()
+    client, _ = web(tmp_path, backend, max_upload_bytes=1024 * 1024)
+    chat(client, "ثبت")
+    boundary = "dastyar-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="sender"\r\n\r\n{SESSION}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n%PDF-"
+    ).encode()
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: the client sends it chunked
+        yield head
+        for _ in range(64):  # 4 MB in all, far past the 1 MB limit
+            yield b"0" * 65536
+
+    response = client.post(
+        "/api/attachments",
+        content=chunked(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 413 and "۱ مگابایت" in response.text
+    assert backend.attachments == []
+
+
+def test_a_bounded_body_stops_reading_once_past_the_limit():
+    chunks = [b"x" * 1000 for _ in range(10)]
+    read = []
+
+    async def receive() -> dict:
+        read.append(1)
+        return {"type": "http.request", "body": chunks.pop(), "more_body": bool(chunks)}
+
+    async def body() -> bytes:
+        scope = {"type": "http", "method": "POST", "path": "/", "headers": []}
+        return await _bounded(Request(scope, receive), 2500).body()
+
+    with pytest.raises(_BodyTooLarge):
+        asyncio.run(body())
+    assert len(read) == 3  # the rest of the body is never read
+
+
+def test_a_form_without_a_file_gets_a_persian_answer(tmp_path):
+    client, _ = web(tmp_path)
+    response = client.post("/api/attachments", data={"sender": SESSION, "file": "نه فایل"})
+    assert (
+        response.status_code == 422 and "فایل دریافت نشد" in response.json()["messages"][0]["text"]
+    )
 
 
 def test_the_backends_persian_refusal_or_absence_is_shown(tmp_path):

@@ -327,6 +327,18 @@ def test_a_conversation_in_the_widget_survives_reload_and_restart(stack, browser
     history = httpx.get(f"{gateway.url}/api/history", params={"sender": session}).json()["entries"]
     assert json.dumps(history).count("proof") == 0
 
+    # a notification stored while a turn waits on the assistant shows once the turn ends
+    textbox.fill("کند")
+    textbox.press("Enter")
+    expect(typing).to_be_visible()
+    store = Store(f"sqlite:///{stack['data_dir'] / 'gateway.db'}")
+    store.add_notice(
+        session, 2, {"who": "bot", "notice": True, "text": "درخواست شما در حال بررسی است."}, 200
+    )
+    store.close()
+    expect(page.get_by_text("پاسخ کند.")).to_have_count(2)
+    expect(page.get_by_text("درخواست شما در حال بررسی است.")).to_have_count(1)
+
     # a phone: the panel takes the whole screen
     page.set_viewport_size({"width": 375, "height": 700})
     box = dialog.bounding_box()

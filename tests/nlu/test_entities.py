@@ -27,3 +27,12 @@ def test_spans_point_into_the_text():
     text = "کد ملی ۰۰۱۳۵۴۲۴۱۹ و موبایل ۰۹۱۲۱۲۳۴۵۶۷"
     for span in find_identifiers(text):
         assert text[span.start : span.end].strip()
+
+
+@pytest.mark.parametrize("prefix", "12345678")
+def test_every_kind_of_tracking_code_is_read_as_one_not_as_a_mobile(prefix):
+    # Mobiles are often written without their 0 (912…): no tracking code starts with 9.
+    code = prefix + "12345678" + verhoeff_check_digit(prefix + "12345678")
+    assert [(s.entity, s.value) for s in find_identifiers(f"پیگیری {code}")] == [
+        ("tracking_code", code)
+    ]

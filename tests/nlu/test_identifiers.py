@@ -4,6 +4,7 @@ import pytest
 
 from nlu.identifiers import (
     format_tracking_code,
+    is_complaint_code,
     mask_mobile,
     mask_national_code,
     normalize_mobile,
@@ -72,3 +73,11 @@ def test_tracking_code_catches_single_digit_errors_and_adjacent_swaps():
 def test_masks_hide_the_middle():
     assert mask_national_code("0013542419") == "00******19"
     assert mask_mobile("09121234567") == "0912*****67"
+
+
+@pytest.mark.parametrize(
+    ("code", "complaint"),
+    [("5123456780", True), ("8000000000", True), ("1234567890", False), ("4999999999", False)],
+)
+def test_the_first_digit_tells_a_complaint_from_a_request(code, complaint):
+    assert is_complaint_code(code) is complaint
