@@ -47,6 +47,7 @@ def train(settings: AssistantSettings, *, force: bool = False) -> int:
 
 
 NLU_TEST_SET = "data/tests/test_nlu.yml"
+NLU_BLIND_SET = "data/tests/test_nlu_blind.yml"  # intents only, written apart from both others
 STORY_TEST_SET = "data/tests/test_stories.yml"
 
 
@@ -82,6 +83,17 @@ def evaluate(settings: AssistantSettings, results: Path) -> int:
             str(model),
             "--out",
             str(results / "nlu"),
+        ),
+        _rasa(
+            settings,
+            "test",
+            "nlu",
+            "--nlu",
+            NLU_BLIND_SET,
+            "--model",
+            str(model),
+            "--out",
+            str(results / "nlu-blind"),
         ),
         _rasa(
             settings,
@@ -136,6 +148,7 @@ def summary(results: Path) -> str:
     for name, folder in (
         ("Dastyar (config.yml)", "nlu"),
         ("stock (config-stock.yml)", "nlu-stock"),
+        ("Dastyar, blind set (intents only)", "nlu-blind"),
     ):
         intent = results / folder / "intent_report.json"
         entity = results / folder / "DIETClassifier_report.json"
