@@ -205,6 +205,46 @@ def browser(tmp_path_factory) -> Iterator[Any]:
             context.close()
 
 
+# Every visible text of the widget: its class, its colour and the colour of what lies behind it.
+_TEXT_COLOURS = """() => {
+  const root = document.querySelector('#dastyar-widget').shadowRoot;
+  const behind = (el) => {
+    for (let e = el; e; e = e.parentElement || e.getRootNode().host) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') { return c; }
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const found = [];
+  root.querySelectorAll('*').forEach((el) => {
+    const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!text || el.closest('.sr') || el.disabled || el.getClientRects().length === 0) { return; }
+    found.push([String(el.className || el.tagName), getComputedStyle(el).color, behind(el)]);
+  });
+  return found;
+}"""
+
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    parts = [float(p) for p in re.findall(r"[\d.]+", css)]
+    return (parts[0], parts[1], parts[2], parts[3] if len(parts) > 3 else 1.0)
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of a (possibly translucent) text colour over an opaque background."""
+    fr, fg, fb, alpha = _rgba(foreground)
+    br, bg, bb, _ = _rgba(background)
+    blended = [f * alpha + b * (1 - alpha) for f, b in ((fr, br), (fg, bg), (fb, bb))]
+
+    def luminance(rgb: list[float]) -> float:
+        lin = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4
+               for c in rgb]  # fmt: skip
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    light, dark = sorted((luminance(blended), luminance([br, bg, bb])), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def entries(page: Any) -> list[str]:
     return page.locator("#dastyar-widget li").all_inner_texts()
 
@@ -285,6 +325,12 @@ def test_a_conversation_in_the_widget_survives_reload_and_restart(stack, browser
     )
     assert all(url.startswith(gateway.url) for url in requests), requests
     page.screenshot(path=str(ARTIFACTS / "widget-desktop.png"))
+
+    # readable contrast (WCAG AA, 4.5:1) for every text on screen, receipt and buttons included
+    colours = page.evaluate(_TEXT_COLOURS)
+    assert len(colours) > 10
+    weak = [(name, fg, bg) for name, fg, bg in colours if contrast(fg, bg) < 4.5]
+    assert weak == [], weak
 
     # keyboard: Escape closes and gives the focus back to the launcher, with a visible ring
     page.keyboard.press("Escape")
