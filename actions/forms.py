@@ -74,4 +74,6 @@ class ActionChangeValue(Action):
         events: list[EventType] = [SlotSet("request_confirmed", None)]
         if field in FORM_SLOTS["request_form"][:5]:
             events.append(SlotSet(field, None))
+        else:  # «میخوام یه چیزی رو اصلاح کنم»: ask which one
+            dispatcher.utter_message(response="utter_which_field_to_change")
         return events

@@ -255,3 +255,11 @@ def test_a_complaint_while_the_backend_is_down_keeps_its_own_key(monkeypatch, do
     messages, events = run(ActionSubmitFeedback(), tracker("", slots=slots), domain)
     assert responses(messages) == ["utter_backend_down"]
     assert set(slot_events(events)) == {"feedback_key"} and slot_events(events)["feedback_key"]
+
+
+def test_change_value_without_a_field_asks_which_one(domain):
+    messages, events = run(
+        ActionChangeValue(), tracker("یه چیزی رو اشتباه زدم", intent="change_value"), domain
+    )
+    assert responses(messages) == ["utter_which_field_to_change"]
+    assert slot_events(events) == {"request_confirmed": None}
