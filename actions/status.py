@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -75,20 +76,13 @@ class ActionCheckStatus(Action):
         identity = parse_identity(str(tracker.get_slot("identity") or ""))
         if not code or not identity:
             return []
+        client = backend()
+        lookup = client.complaint_status if is_complaint_code(code) else client.request_status
+        view, failed = await _look_up(dispatcher, lookup(code, **identity))
+        if view is None:
+            return failed
         if is_complaint_code(code):
-            return await _report_complaint(dispatcher, domain, code, identity)
-        try:
-            view = await backend().request_status(code, **identity)
-        except NotFoundError:
-            dispatcher.utter_message(response="utter_status_not_found")
-            return [SlotSet("tracking_code", None), SlotSet("identity", None)]
-        except BackendRejected as exc:
-            # Too many wrong guesses (429): the backend's Persian message says when to retry.
-            dispatcher.utter_message(text=exc.message)
-            return [SlotSet("tracking_code", None), SlotSet("identity", None)]
-        except BackendUnavailable:
-            dispatcher.utter_message(response="utter_backend_down")
-            return []
+            return _report_complaint(dispatcher, domain, view)
         dispatcher.utter_message(
             response="utter_status",
             service_title=view["service_title"],
@@ -110,21 +104,27 @@ class ActionCheckStatus(Action):
         return events
 
 
-async def _report_complaint(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], code: str, identity: dict[str, str]
-) -> list[EventType]:
-    """Report a complaint's or suggestion's status and the response staff wrote, if any."""
+async def _look_up(
+    dispatcher: CollectingDispatcher, call: Awaitable[dict[str, Any]]
+) -> tuple[dict[str, Any] | None, list[EventType]]:
+    """The backend's view of a request or complaint, or None and the events of the failure."""
     try:
-        view = await backend().complaint_status(code, **identity)
+        return await call, []
     except NotFoundError:
         dispatcher.utter_message(response="utter_status_not_found")
-        return [SlotSet("tracking_code", None), SlotSet("identity", None)]
     except BackendRejected as exc:
+        # Too many wrong guesses (429): the backend's Persian message says when to retry.
         dispatcher.utter_message(text=exc.message)
-        return [SlotSet("tracking_code", None), SlotSet("identity", None)]
     except BackendUnavailable:
         dispatcher.utter_message(response="utter_backend_down")
-        return []
+        return None, []  # kept, so a retry needs nothing typed again
+    return None, [SlotSet("tracking_code", None), SlotSet("identity", None)]
+
+
+def _report_complaint(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], view: dict[str, Any]
+) -> list[EventType]:
+    """Report a complaint's or suggestion's status and the response staff wrote, if any."""
     answer = view.get("response") or ""
     dispatcher.utter_message(
         response="utter_complaint_status",

@@ -263,3 +263,16 @@ def test_change_value_without_a_field_asks_which_one(domain):
     )
     assert responses(messages) == ["utter_which_field_to_change"]
     assert slot_events(events) == {"request_confirmed": None}
+
+
+def test_a_status_check_while_the_backend_is_down_keeps_the_code(monkeypatch, domain, action_env):
+    from actions import backend, settings
+
+    monkeypatch.setenv("DASTYAR_ACTIONS_BACKEND_URL", "http://127.0.0.1:9")
+    settings.get_settings.cache_clear()
+    backend.backend.cache_clear()
+    for code in ("1234567890", "5123456789"):  # a request's code and a complaint's
+        slots = {"tracking_code": code, "identity": NATIONAL_CODE}
+        messages, events = run(ActionCheckStatus(), tracker("", slots=slots), domain)
+        assert responses(messages) == ["utter_backend_down"]
+        assert events == []  # nothing the citizen typed is forgotten
