@@ -30,8 +30,8 @@ def assert_error(response, status: int, code: str) -> dict:
     return error
 
 
-def file_request(client, headers, *, key: str | None = None, **overrides) -> dict:
-    """File a passport request for Ali and return the receipt."""
+def new_request(**overrides) -> dict:
+    """The body of a passport request for Ali, with ``overrides`` applied."""
     body = {
         "service_code": PASSPORT,
         "full_name": "علی رضایی",
@@ -42,6 +42,12 @@ def file_request(client, headers, *, key: str | None = None, **overrides) -> dic
         "sender_id": "telegram:42",
     }
     body.update(overrides)
+    return body
+
+
+def file_request(client, headers, *, key: str | None = None, **overrides) -> dict:
+    """File a passport request for Ali and return the receipt."""
+    body = new_request(**overrides)
     extra = {"Idempotency-Key": key} if key else {}
     response = client.post("/api/v1/requests", json=body, headers={**headers, **extra})
     assert response.status_code == 201, response.text

@@ -7,24 +7,10 @@ import itertools
 
 from nlu.digits import to_persian_digits
 from nlu.identifiers import normalize_tracking_code, verhoeff_check_digit
+from tests.backend_api.api_helpers import new_request
 from tests.backend_api.citizens import ALI, MOBILE, SARA, WRONG_CHECK_DIGIT
 
-PASSPORT = "10202000001"
 BAD_TRACKING_CODE = "123456789" + str((int(verhoeff_check_digit("123456789")) + 1) % 10)
-
-
-def new_request(**overrides):
-    body = {
-        "service_code": PASSPORT,
-        "full_name": "علی رضایی",
-        "national_code": ALI,
-        "mobile": MOBILE,
-        "description": "درخواست گذرنامه برای سفر زیارتی",
-        "channel": "telegram",
-        "sender_id": "telegram:42",
-    }
-    body.update(overrides)
-    return body
 
 
 def file(client, headers, key=None, **overrides):
