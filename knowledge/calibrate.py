@@ -69,7 +69,7 @@ def fit(
     answer_threshold = choose_answer_threshold(
         [p_answer[i] for i in kept], [bool(correct[i]) for i in kept], answer_precision
     )
-    embedder = searcher.index.embedder.name if searcher.index.embedder else ""
+    embedder = searcher.index.embedder.calibration_name if searcher.index.embedder else ""
     return Calibration(
         kind,
         embedder if kind != "lexical" else "",

@@ -102,5 +102,5 @@ class Searcher:
 
 def judge_for(index: KnowledgeIndex, calibration_file: Path) -> Judge:
     """The calibration that fits ``index`` (its retriever and embedder)."""
-    embedder = index.embedder.name if index.embedder is not None else ""
+    embedder = index.embedder.calibration_name if index.embedder is not None else ""
     return load_calibration(calibration_file, index.kind, embedder)

