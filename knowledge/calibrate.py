@@ -143,8 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.test:
         report["test"] = summary(evaluate(searcher_function(searcher), load_queries(args.test)))
+    command = refit_command(argv or sys.argv[1:])
+    if settings.query_engine != "auto":  # the engine moves the vectors: the entry says which
+        report["command"] = f"DASTYAR_KNOWLEDGE_QUERY_ENGINE={settings.query_engine} {command}"
     calibration = Calibration(**{**calibration.__dict__, "report": report})
-    write_calibration(out, calibration, refit_command(argv or sys.argv[1:]))
+    write_calibration(out, calibration, command)
     print(f"{calibration.retriever} ({calibration.embedder or 'no embedder'}) → {out}")
     print(
         f"  thresholds: unknown below known {calibration.known_threshold:.3f}, "

@@ -248,7 +248,27 @@ class TorchE5:
         # int8 layers called one by one spend most of their time quantising and dispatching: traced
         # and frozen they take ~5 ms a question instead of ~13 (2-core AMD EPYC); bfloat16 and
         # float32 measured no faster traced, so they stay eager
-        self._encoder = _frozen(encoder, self) if precision == "int8" else encoder
+        self._encoder = self._traced(encoder) if precision == "int8" else encoder
+
+    def _traced(self, encoder: Any) -> Any:
+        """``encoder`` traced and frozen by TorchScript (weights folded in, one call for the whole
+        forward pass), or as it is when tracing fails or disagrees with it."""
+        torch = self._torch
+        example = self._embeddings(self.token_ids("هزینهٔ صدور گذرنامه چقدر است؟", "query: "))
+        try:
+            with warnings.catch_warnings(), torch.no_grad():
+                # the tracer warns that unpacking q, k, v fixes their count: it is fixed (three)
+                warnings.simplefilter("ignore")
+                traced = torch.jit.trace(encoder, example, check_trace=False)
+                frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+                # the traced graph must give the eager result for another length than the example
+                other = self._embeddings(self.token_ids("گواهینامه", "query: "))
+                if not torch.allclose(frozen(other), encoder(other), atol=1e-3):
+                    raise ValueError("the traced encoder disagrees with the eager one")
+        except Exception as exc:  # the eager module computes the same vectors, a little slower
+            logger.info("e5 encoder not traced (%s): runs eagerly", exc.__class__.__name__)
+            return encoder
+        return frozen
 
     def _vec(self, model: E5File, name: str) -> Any:
         return self._torch.from_numpy(model.matrix(name, 1)[0])
@@ -295,35 +315,12 @@ def _encoder(torch: Any, blocks: Any, norms: list[tuple[Any, ...]], heads: int, 
         def forward(self, x: Any) -> Any:
             n, h = x.shape
             width = h // heads
-            scale = 1.0 / math.sqrt(width)
             for (qkv, out, up, down), (aw, ab, ow, ob) in zip(self.blocks, self.norms, strict=True):
                 q, k, v = qkv(x).view(n, 3, heads, width).permute(1, 2, 0, 3)
-                # plain attention: torch's fused kernel falls back to a slower path in bfloat16
-                weights = torch.softmax(torch.bmm(q, k.transpose(1, 2)) * scale, dim=-1)
-                context = torch.bmm(weights, v).transpose(0, 1).reshape(n, h)
+                context = functional.scaled_dot_product_attention(q, k, v)
+                context = context.transpose(0, 1).reshape(n, h)
                 x = functional.layer_norm(x + out(context), (h,), aw, ab, eps=eps)
                 x = functional.layer_norm(x + down(functional.gelu(up(x))), (h,), ow, ob, eps=eps)
             return x.float().mean(dim=0)
 
     return Encoder().eval()
-
-
-def _frozen(encoder: Any, runner: TorchE5) -> Any:
-    """``encoder`` traced and frozen by TorchScript (weights folded in, one call for the whole
-    forward pass), or as it is when tracing fails or disagrees with it."""
-    torch = runner._torch
-    example = runner._embeddings(runner.token_ids("هزینهٔ صدور گذرنامه چقدر است؟", "query: "))
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            # the tracer warns that unpacking q, k, v fixes their count: it is fixed (three)
-            warnings.simplefilter("ignore")
-            traced = torch.jit.trace(encoder, example, check_trace=False)
-            frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
-            # the traced graph must give the eager result for another length than the example
-            other = runner._embeddings(runner.token_ids("گواهینامه", "query: "))
-            if not torch.allclose(frozen(other), encoder(other), atol=1e-3):
-                raise ValueError("the traced encoder disagrees with the eager one")
-    except Exception as exc:  # the eager module computes the same vectors, a little slower
-        logger.info("e5 encoder not traced (%s): runs eagerly", exc.__class__.__name__)
-        return encoder
-    return frozen
