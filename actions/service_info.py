@@ -1,7 +1,8 @@
 """Answering questions about services from the knowledge base (service cards and FAQs).
 
-Keeps the service being discussed in ``service_code``, so «مدارکش چیه؟» after a question about
-passports is about passports.
+The backend decides (``GET /api/v1/search``: the service first, then the fields asked); the
+action says it. Keeps the service being discussed in ``service_code``, so «مدارکش چیه؟» after a
+question about passports is about passports.
 """
 
 from __future__ import annotations
@@ -15,23 +16,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import backend
 from actions.common import channel_of, phrase
-from actions.service_lookup import choice_buttons, service_choices
+from actions.service_lookup import CHOICES
 from actions.settings import get_settings
-from backend_api.client import BackendError, BackendUnavailable, SearchHit, SearchResult
+from backend_api.client import BackendError, BackendUnavailable, SearchResult
 from nlu.digits import format_amount, to_persian_digits
 
 logger = logging.getLogger(__name__)
-
-FIELD_PHRASES = {
-    "documents": "phrase_field_documents",
-    "cost": "phrase_field_cost",
-    "duration": "phrase_field_duration",
-    "channels": "phrase_field_channels",
-    "online": "phrase_field_online",
-    "steps": "phrase_field_steps",
-    "legal": "phrase_field_legal",
-    "eligibility": "phrase_field_eligibility",
-}
 
 
 def describe_cost(domain: dict[str, Any], card: dict[str, Any]) -> str:
@@ -61,42 +51,11 @@ def describe_duration(domain: dict[str, Any], card: dict[str, Any]) -> str:
     )
 
 
-def describe_channel(card: dict[str, Any]) -> str:
-    """Where to apply: the e-service address, else the offices."""
-    channels = card["channels"]
-    if channels.get("url"):
-        return str(channels["url"])
-    return "، ".join(channels.get("offices", [])) or str(channels.get("phone", ""))
-
-
-def field_value(domain: dict[str, Any], card: dict[str, Any], field: str) -> str:
-    """The text of one field of a card, for the citizen."""
-    bullet = "\n".join
-    if field == "documents":
-        return bullet(f"• {d}" for d in card["prerequisites"] + card["documents"])
-    if field == "cost":
-        return describe_cost(domain, card)
-    if field == "duration":
-        note = card["processing_time"].get("note")
-        return describe_duration(domain, card) + (f" ({note})" if note else "")
-    if field == "channels":
-        offices = card["channels"].get("offices", [])
-        parts = [describe_channel(card), *(o for o in offices if o != describe_channel(card))]
-        return bullet(f"• {p}" for p in parts if p)
-    if field == "online":
-        return phrase(domain, f"phrase_electronic_{card['electronic']}")
-    if field == "steps":
-        return bullet(f"{to_persian_digits(str(i))}. {s}" for i, s in enumerate(card["steps"], 1))
-    if field == "legal":
-        return bullet(f"• {law}" for law in card["legal_basis"])
-    if field == "eligibility":
-        return bullet([card["audience"], *(f"• {p}" for p in card["prerequisites"])])
-    return str(card["description"])
-
-
 class ActionAnswerQuestion(Action):
-    """Looks the question up in the knowledge base and answers, asks "did you mean", or admits
-    it does not know (logging the question for staff and offering a person)."""
+    """Answers a question from the knowledge base as the backend decides: the answer (one reply
+    per field asked), "which of these?" buttons, or an honest "I don't know" (the question
+    logged for staff, a person offered). Leaves what it did in ``last_answer`` (outcome,
+    service, fields, options) for follow-ups and for the end-to-end evaluation."""
 
     def name(self) -> str:
         return "action_answer_question"
@@ -106,20 +65,23 @@ class ActionAnswerQuestion(Action):
     ) -> list[EventType]:
         question = (tracker.latest_message.get("text") or "").strip()
         chosen = next(tracker.get_latest_entity_values("service_code"), None)
-        field = next(tracker.get_latest_entity_values("service_field"), None)
+        named_fields = next(tracker.get_latest_entity_values("service_field"), None)
+        fields = [f for f in str(named_fields or "").split(",") if f]
         if not question and not chosen:
             dispatcher.utter_message(response="utter_empty_message")
             return []
+        limit = get_settings().search_limit
         try:
             if chosen:
-                return await self._answer_card(dispatcher, domain, chosen, field or "about")
-            context = tracker.get_slot("service_code")
-            named_service = next(tracker.get_latest_entity_values("service"), None)
-            if field and context and not named_service:
+                result = await backend().search(chosen, limit, service=chosen, fields=fields)
+            else:
+                context = tracker.get_slot("service_code")
+                named_service = next(tracker.get_latest_entity_values("service"), None)
                 # A follow-up («مدارکش چیه؟») about the service just discussed.
-                return await self._answer_card(dispatcher, domain, context, field)
-            result = await backend().search(question, get_settings().search_limit)
-            return await self._respond(dispatcher, tracker, domain, question, field, result)
+                follow_up = bool(fields and context and not named_service)
+                service = context if follow_up else ""
+                result = await backend().search(question, limit, service=service or "")
+            return await self._respond(dispatcher, tracker, question, result)
         except BackendUnavailable as exc:
             logger.warning("backend unavailable while answering: %s", exc)
         except BackendError as exc:
@@ -131,12 +93,25 @@ class ActionAnswerQuestion(Action):
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: dict[str, Any],
         question: str,
-        field: str | None,
         result: SearchResult,
     ) -> list[EventType]:
-        if result.outcome == "unknown" or not result.hits:
+        decision = result.decision or {"outcome": "unknown"}
+        outcome = decision.get("outcome", "unknown")
+        options = [o for o in decision.get("options") or [] if o.get("code")]
+        asked = ",".join(decision.get("asked") or [])
+        record = {
+            "outcome": outcome,
+            "service": decision.get("service_code") or None,
+            "fields": [p["field"] for p in decision.get("parts") or []],
+            "options": [o["code"] for o in options],
+        }
+        if outcome == "clarify" and len(options) >= 2:
+            dispatcher.utter_message(
+                response="utter_did_you_mean", buttons=option_buttons(options, asked)
+            )
+            return [SlotSet("last_answer", record)]
+        if outcome != "answer" or not decision.get("parts"):
             near_misses = [
                 {"id": c["id"], "title": c.get("label", ""), "score": c.get("score", 0.0)}
                 for c in result.candidates
@@ -148,66 +123,29 @@ class ActionAnswerQuestion(Action):
                 candidates=near_misses,
             )
             dispatcher.utter_message(response="utter_no_answer")
-            return []
-        if result.outcome == "ambiguous":
-            buttons = choice_buttons(service_choices(result), "choose_service")
-            if len(buttons) >= 2:
-                dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
-                return []
-        return await self._answer_hit(dispatcher, domain, result.hits[0], field)
-
-    async def _answer_hit(
-        self,
-        dispatcher: CollectingDispatcher,
-        domain: dict[str, Any],
-        hit: SearchHit,
-        field: str | None,
-    ) -> list[EventType]:
-        if hit.kind == "faq" and not field:
-            if not hit.service_code:
-                dispatcher.utter_message(response="utter_faq_answer_general", answer=hit.answer)
-                return []
-            card = await backend().service(hit.service_code)
+            return [SlotSet("last_answer", {**record, "outcome": "unknown"})]
+        for part in decision["parts"]:
+            dispatcher.utter_message(response="utter_answer", answer=part["reply"])
+        if options:  # other variants of the same service («تمدید», «المثنی»)
             dispatcher.utter_message(
-                response="utter_faq_answer",
-                answer=hit.answer,
-                service_title=card["title"],
-                agency=card["agency_name"],
+                response="utter_other_variants", buttons=option_buttons(options, asked)
             )
-            return _context(card)
-        if not hit.service_code:
-            dispatcher.utter_message(response="utter_faq_answer_general", answer=hit.answer)
-            return []
-        return await self._answer_card(
-            dispatcher, domain, hit.service_code, field or hit.field or "about"
-        )
-
-    async def _answer_card(
-        self, dispatcher: CollectingDispatcher, domain: dict[str, Any], code: str, field: str
-    ) -> list[EventType]:
-        card = await backend().service(code)
-        if field in FIELD_PHRASES:
-            link = phrase(domain, "phrase_link", url=card["channels"]["url"])
-            dispatcher.utter_message(
-                response="utter_service_field",
-                label=phrase(domain, FIELD_PHRASES[field]),
-                title=card["title"],
-                agency=card["agency_name"],
-                value=field_value(domain, card, field),
-                link=link if card["channels"].get("url") else "",
-            )
-        else:
-            dispatcher.utter_message(
-                response="utter_service_card",
-                title=card["title"],
-                agency=card["agency_name"],
-                description=card["description"],
-                cost=describe_cost(domain, card),
-                duration=describe_duration(domain, card),
-                channel=describe_channel(card),
-            )
-        return _context(card)
+        events: list[EventType] = [SlotSet("last_answer", record)]
+        if decision.get("service_code"):
+            events += [
+                SlotSet("service_code", decision["service_code"]),
+                SlotSet("service_title", decision.get("service_title") or None),
+            ]
+        return events
 
 
-def _context(card: dict[str, Any]) -> list[EventType]:
-    return [SlotSet("service_code", card["code"]), SlotSet("service_title", card["title"])]
+def option_buttons(options: list[dict[str, Any]], asked: str) -> list[dict[str, str]]:
+    """Buttons that choose a service and carry the fields asked, so the choice answers them."""
+    field = f', "service_field": "{asked}"' if asked else ""
+    return [
+        {
+            "title": o.get("title") or o["code"],
+            "payload": f'/choose_service{{"service_code": "{o["code"]}"{field}}}',
+        }
+        for o in options[:CHOICES]
+    ]

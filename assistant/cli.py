@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import signal
 import sys
@@ -90,8 +91,24 @@ def cmd_train(settings: AssistantSettings, args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(settings: AssistantSettings, args: argparse.Namespace) -> int:
-    """Rasa's standard NLU and story reports, and the stock pipeline for comparison."""
-    return rasa_tasks.evaluate(settings, Path(args.out))
+    """Rasa's standard NLU and story reports (``nlu``), or a question set scored end to end
+    through the running assistant (``questions``)."""
+    if args.what == "nlu":
+        return rasa_tasks.evaluate(settings, Path(args.out))
+    from assistant.question_eval import Targets, evaluate_set, render
+
+    path = Path(args.set)
+    summary = evaluate_set(
+        settings, path, rasa_url=args.rasa_url, results=Path(args.out), say=say, limit=args.limit
+    )
+    if args.json:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render(summary, path.name) + "\n")
+    missed = Targets().check(summary)
+    for line in missed:
+        say(f"target missed: {line}")
+    return 1 if missed and args.strict else 0
 
 
 def cmd_check(settings: AssistantSettings, _args: argparse.Namespace) -> int:
@@ -180,8 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
     train.set_defaults(handler=cmd_train)
     sub.add_parser("check", help="health of every component").set_defaults(handler=cmd_check)
-    evaluate = sub.add_parser("evaluate", help="NLU and story reports under results/")
+    evaluate = sub.add_parser(
+        "evaluate", help="NLU and story reports, or a question set end to end, under results/"
+    )
+    evaluate.add_argument("what", nargs="?", choices=("nlu", "questions"), default="nlu")
     evaluate.add_argument("--out", default="results", help="report folder")
+    evaluate.add_argument(
+        "--set", default="data/knowledge-eval/blind.jsonl", help="questions: the set to score"
+    )
+    evaluate.add_argument("--json", action="store_true", help="questions: print one JSON object")
+    evaluate.add_argument(
+        "--rasa-url", default=None, help="questions: a running Rasa (default: start a private one)"
+    )
+    evaluate.add_argument("--limit", type=int, default=0, help="questions: only the first N")
+    evaluate.add_argument(
+        "--strict", action="store_true", help="questions: exit 1 when a target is missed"
+    )
     evaluate.set_defaults(handler=cmd_evaluate)
     catalogue = sub.add_parser("catalogue", help="import or export the service catalogue")
     catalogue.add_argument("action", choices=("import", "export"))

@@ -20,6 +20,7 @@ from backend_api.errors import ApiError, install_error_handlers, load_messages
 from backend_api.faq.router import router as faq_router
 from backend_api.feedback.router import router as feedback_router
 from backend_api.handoff.router import router as handoff_router
+from backend_api.lexicon.router import router as lexicon_router
 from backend_api.migrate import upgrade
 from backend_api.notifications.router import router as notifications_router
 from backend_api.requests.guard import make_guard
@@ -124,6 +125,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
         users_router,
         catalogue_router,
         faq_router,
+        lexicon_router,
         feedback_router,
         unresolved_router,
         handoff_router,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,8 @@ class SearchResult:
     hits: list[SearchHit]
     outcome: str = "answer"
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    # what to tell the citizen (see the backend's DecisionOut): outcome, service_code, parts…
+    decision: dict[str, Any] = field(default_factory=dict)
 
 
 class BackendClient:
@@ -157,16 +160,23 @@ class BackendClient:
         self._raise_for(response)
         return response.json()
 
-    async def search(self, question: str, limit: int = 5) -> SearchResult:
-        """Service cards and FAQs matching ``question``, best first."""
-        body = await self._call(
-            "GET", "/search", auth=False, params={"q": question, "limit": limit}
-        )
+    async def search(
+        self, question: str, limit: int = 5, *, service: str = "", fields: Sequence[str] = ()
+    ) -> SearchResult:
+        """Service cards and FAQs matching ``question``, best first, and the backend's decision
+        (with ``service``: the answer about that service, ``fields`` of it if given)."""
+        params: dict[str, Any] = {"q": question, "limit": limit}
+        if service:
+            params["service"] = service
+        if fields:
+            params["fields"] = ",".join(fields)
+        body = await self._call("GET", "/search", auth=False, params=params)
         hits = [SearchHit.from_json(hit) for hit in body["hits"]]
         return SearchResult(
             hits=hits,
             outcome=body.get("outcome") or ("answer" if hits else "unknown"),
             candidates=list(body.get("candidates") or []),
+            decision=dict(body.get("decision") or {}),
         )
 
     async def service(self, code: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from backend_api.db import Base
 from backend_api.faq.models import Faq
 from backend_api.feedback.models import Complaint, Rating
 from backend_api.handoff.models import Handoff
+from backend_api.lexicon.models import Synonym
 from backend_api.notifications.models import OutboxMessage
 from backend_api.requests.models import Attachment, RequestEvent, ServiceRequest
 from backend_api.unresolved.models import UnresolvedQuestion
@@ -26,6 +27,7 @@ __all__ = [
     "RequestEvent",
     "Service",
     "ServiceRequest",
+    "Synonym",
     "UnresolvedQuestion",
     "User",
 ]

@@ -18,6 +18,7 @@ import argparse
 import datetime as dt
 import shlex
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,39 +31,60 @@ from knowledge.calibration import (
     fit_logistic,
     write_calibration,
 )
-from knowledge.documents import catalogue_documents, load_catalogue
+from knowledge.documents import catalogue_documents, iter_jsonl, load_catalogue
 from knowledge.eval import build_searcher, load_queries
-from knowledge.evaluation import QueryRow, evaluate, ranking_metrics, searcher_function
+from knowledge.evaluation import QueryRow, evaluate, searcher_function
+from knowledge.retriever import group_of
 from knowledge.search import Searcher
 from knowledge.settings import REPO_ROOT, KnowledgeSettings
 
 EVAL_DIR = REPO_ROOT / "data" / "knowledge-eval"
 
 
+@dataclass(frozen=True)
+class Labelled:
+    """A question and the services (or general FAQs) that answer it (none: unanswerable)."""
+
+    query: str
+    answers: frozenset[str]
+
+
+def labelled_rows(searcher: Searcher, dev: list[QueryRow], tuning: Path | None) -> list[Labelled]:
+    """Dev rows (gold documents → their services) and tuning rows (service codes)."""
+    out = []
+    for row in dev:
+        docs = [searcher.index.document(d) for d in row.gold]
+        out.append(Labelled(row.query, frozenset(group_of(d) for d in docs if d is not None)))
+    if tuning is not None:
+        for data in iter_jsonl(tuning):
+            service = data.get("service") if data.get("answerable") else None
+            out.append(Labelled(str(data["question"]), frozenset([service] if service else [])))
+    return out
+
+
 def fit(
     searcher: Searcher,
-    rows: list[QueryRow],
+    rows: list[Labelled],
     *,
     answer_precision: float,
     max_lost: float,
     l2: float = 1.0,
 ) -> Calibration:
-    """Fit a calibration for ``searcher``'s index on ``rows``."""
+    """Fit a calibration for ``searcher``'s index on ``rows`` (labels at the service level)."""
     kind = searcher.index.kind
     names = FEATURES[kind]
     features, correct, known = [], [], []
     for row in rows:
-        ranking = searcher.index.search(row.query, 10)
-        ids = [h.document.id for h in ranking.hits]
-        metrics = ranking_metrics(ids, row.gold) if row.gold else {"top1": 0.0, "top3": 0.0}
+        _, ranking = searcher.rank(row.query, 10)
+        groups = list(dict.fromkeys(group_of(h.document) for h in ranking.hits))
         features.append(ranking.features)
-        correct.append(int(metrics["top1"]))
-        known.append(int(bool(row.gold) and metrics["top3"] > 0))
+        correct.append(int(bool(groups) and groups[0] in row.answers))
+        known.append(int(bool(row.answers & set(groups[:3]))))
     answer_model = fit_logistic(features, correct, names["answer"], l2)
     known_model = fit_logistic(features, known, names["known"], l2)
     p_answer = [answer_model.probability(f) for f in features]
     p_known = [known_model.probability(f) for f in features]
-    answerable = [bool(r.gold) for r in rows]
+    answerable = [bool(r.answers) for r in rows]
     known_threshold = choose_known_threshold(p_known, answerable, max_lost)
     # the answer threshold is chosen among the questions that are not called unknown
     kept = [i for i, k in enumerate(p_known) if k >= known_threshold]
@@ -114,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m knowledge.calibrate", description=__doc__)
     parser.add_argument("--dev", type=Path, default=EVAL_DIR / "dev.jsonl")
+    parser.add_argument(
+        "--tuning",
+        type=Path,
+        default=EVAL_DIR / "tuning.jsonl",
+        help="blind-written tuning questions (service codes) fitted with the dev set",
+    )
     parser.add_argument("--test", type=Path, default=None, help="also report on this set")
     parser.add_argument("--retriever", choices=("lexical", "dense", "hybrid"))
     parser.add_argument("--answer-precision", type=float, default=0.95)
@@ -133,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     searcher.judge = Uncalibrated()
     dev = load_queries(args.dev)
     calibration = fit(
-        searcher, dev, answer_precision=args.answer_precision, max_lost=args.max_lost, l2=args.l2
+        searcher,
+        labelled_rows(searcher, dev, args.tuning),
+        answer_precision=args.answer_precision,
+        max_lost=args.max_lost,
+        l2=args.l2,
     )
     searcher.judge = calibration
     report: dict[str, Any] = {

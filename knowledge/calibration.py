@@ -3,9 +3,10 @@
 Two small logistic regressions over the evidence a ranking carries (cosine of the first hit and
 its lead over other services, the share of the question's words it contains, …):
 
-* ``answer`` — the probability that the first hit is right; the reported confidence;
-* ``known`` — the probability that the knowledge base answers the question at all (a right
-  document among the first three).
+* ``answer`` — the probability that the first hit's *service* is the one asked about (the
+  reported confidence; which field to answer is read from the question, ``knowledge.asks``);
+* ``known`` — the probability that the knowledge base answers the question at all (the right
+  service among the first three).
 
 Both are fitted with numpy (Newton's method with a small L2 penalty) on the dev set, with every
 weight kept ≥ 0 — a feature whose weight would come out negative is dropped and the model refit —
@@ -42,12 +43,10 @@ _KNOWN = {
     "dense": ("dense", "dense_best", "dense_margin"),
     "lexical": ("coverage", "coverage_best", "lexical_log", "fused_margin_rel"),
 }
+# Both models read service-level evidence: the answer is decided for a service first and its
+# fields after (knowledge.decide), so a lead over another field of the same card is no evidence.
 FEATURES: dict[str, dict[str, tuple[str, ...]]] = {
-    kind: {
-        "known": names,
-        "answer": (*names, "answer_gap_rel" if kind == "lexical" else "answer_gap"),
-    }
-    for kind, names in _KNOWN.items()
+    kind: {"known": names, "answer": names} for kind, names in _KNOWN.items()
 }
 
 

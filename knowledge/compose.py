@@ -33,8 +33,11 @@ def _fill(template: str, **values: str) -> str:
     return template.format(**values).strip() if template else ""
 
 
-def compose_answer(document: Document, texts: Texts | None = None) -> Answer:
-    """The answer a citizen gets for ``document``."""
+def compose_answer(
+    document: Document, texts: Texts | None = None, *, online: bool = False
+) -> Answer:
+    """The answer a citizen gets for ``document`` (``online``: a channels field answering
+    whether the service can be done online, so it is named that way)."""
     texts = texts or load_texts()
     meta = document.meta
     service = meta.get("service_title", "")
@@ -45,6 +48,8 @@ def compose_answer(document: Document, texts: Texts | None = None) -> Answer:
     if document.kind == "service":
         field = document.field or meta.get("field", "")
         label = meta.get("field_label") or texts.labels.get(field, "")
+        if online:
+            label = texts.online_label or label
         heading = _fill(templates["heading"], label=label, service=service, agency=agency)
         source = _fill(
             templates["source_card"],

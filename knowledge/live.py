@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 from knowledge import artefacts
 from knowledge.documents import Document
 from knowledge.embedders import get_embedder, vector_cache
+from knowledge.lexicon import Lexicon, base_synonyms
 from knowledge.retriever import KnowledgeIndex
 from knowledge.search import Searcher, SearchResult, judge_for
 from knowledge.settings import KnowledgeSettings
@@ -59,8 +60,10 @@ class LiveSearcher:
         *,
         cache_dir: Path | None = None,
         check_interval: float | None = None,
+        synonyms: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         self.settings = settings or KnowledgeSettings()
+        self._synonyms = synonyms  # the admins' additions to the base lexicon, read per build
         self._snapshot = snapshot
         self._read_version = version
         self.cache_dir = cache_dir or self.settings.cache_dir
@@ -123,10 +126,12 @@ class LiveSearcher:
         """The searcher of :meth:`current`."""
         return self.current().searcher
 
-    def search(self, query: str, limit: int = 5) -> tuple[SearchResult, int]:
+    def search(
+        self, query: str, limit: int = 5, *, service: str = "", fields: Sequence[str] = ()
+    ) -> tuple[SearchResult, int]:
         """Search the served index; returns the result and the version it came from."""
         served = self.current()
-        return served.searcher.search(query, limit), served.version
+        return served.searcher.search(query, limit, service=service, fields=fields), served.version
 
     # --- keeping it current -----------------------------------------------------------------
 
@@ -202,7 +207,13 @@ class LiveSearcher:
         index = KnowledgeIndex.build(
             documents, settings, embedder, cache=cache, prebuilt_dense=prebuilt
         )
-        searcher = Searcher(index, judge_for(index, settings.calibration_file))
+        extra = self._synonyms() if self._synonyms is not None else {}
+        searcher = Searcher(
+            index,
+            judge_for(index, settings.calibration_file),
+            lexicon=Lexicon.of(base_synonyms(), extra),
+            templates_file=settings.templates_file,
+        )
         embedded = (cache.embedded - before) if cache is not None else 0
         if embedder is not None and self.cache_dir is not None and prebuilt is None:
             try:

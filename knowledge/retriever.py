@@ -136,6 +136,12 @@ class KnowledgeIndex:
             )
         self.answer_keys = [self._answer_key(i) for i in range(len(self.documents))]
         self._key_of = {d.id: k for d, k in zip(self.documents, self.answer_keys, strict=True)}
+        self._position = {d.id: i for i, d in enumerate(self.documents)}
+
+    def document(self, doc_id: str) -> Document | None:
+        """The document with this id (None if the index has none)."""
+        position = self._position.get(doc_id)
+        return self.documents[position] if position is not None else None
 
     def answer_key(self, document: Document) -> str:
         """What answer ``document`` gives (see :meth:`_answer_key`)."""

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.asks import AskedFields
 from knowledge.calibration import Judge, Outcome, load_calibration
+from knowledge.decide import Decision, Families, answer_service, decide
 from knowledge.documents import Document, Hit
+from knowledge.lexicon import Lexicon, base_synonyms
+from knowledge.locale import FIELDS, load_texts
+from knowledge.reading import QueryReader, Reading
 from knowledge.retriever import KnowledgeIndex, Ranking, group_of
 from knowledge.settings import KnowledgeSettings
 
@@ -30,6 +35,8 @@ class SearchResult:
     candidates: list[Hit] = field(default_factory=list)
     known: float = float("nan")  # calibrated probability that the knowledge base answers it
     ranking: Ranking | None = None
+    decision: Decision | None = None  # what to tell the citizen (service first, then fields)
+    reading: Reading | None = None  # how the question was read (repaired, expanded)
 
     @property
     def best(self) -> Hit | None:
@@ -53,24 +60,41 @@ def distinct_answers(
     return out
 
 
-def bare_name(features: dict[str, float]) -> bool:
-    """Whether the question is one word («گذرنامه», «یارانه»): it names a service or a field but
-    not what is asked about it, so the citizen is asked "did you mean …?" however sure the first
-    hit is (no dev or test question is this short; the calibration never sees them)."""
-    return features.get("query_words", 2.0) <= 1.0
-
-
 class Searcher:
     """A built index with its calibration."""
 
-    def __init__(self, index: KnowledgeIndex, judge: Judge, max_candidates: int = 3) -> None:
+    def __init__(
+        self,
+        index: KnowledgeIndex,
+        judge: Judge,
+        max_candidates: int = 3,
+        *,
+        lexicon: Lexicon | None = None,
+        templates_file: Path | None = None,
+    ) -> None:
         self.index = index
         self.judge = judge
         self.max_candidates = max_candidates
+        texts = load_texts(templates_file) if templates_file else load_texts()
+        self.reader = QueryReader.for_documents(
+            index.documents, lexicon or Lexicon.of(base_synonyms())
+        )
+        self.asked = AskedFields.from_texts(texts)
+        self.families = Families(frozenset(texts.variant_words), frozenset(texts.generic_heads))
+
+    def answer_field(self, document: Document) -> str:
+        """The card field a document answers ("" for a FAQ whose question names none)."""
+        key = self.index.answer_key(document)
+        name = key.rsplit(":", 1)[-1] if ":" in key and not key.startswith("faq:") else ""
+        return name if name in FIELDS else ""
 
     @classmethod
     def build(
-        cls, documents: list[Document], settings: KnowledgeSettings, **kwargs: object
+        cls,
+        documents: list[Document],
+        settings: KnowledgeSettings,
+        lexicon: Lexicon | None = None,
+        **kwargs: object,
     ) -> Searcher:
         """Build the configured index and load its calibration."""
         from knowledge.embedders import get_embedder
@@ -78,25 +102,58 @@ class Searcher:
         kind = settings.retriever
         embedder = get_embedder(settings) if kind != "lexical" else None
         index = KnowledgeIndex.build(documents, settings, embedder, **kwargs)  # type: ignore[arg-type]
-        return cls(index, judge_for(index, settings.calibration_file))
+        return cls(
+            index,
+            judge_for(index, settings.calibration_file),
+            lexicon=lexicon,
+            templates_file=settings.templates_file,
+        )
 
-    def search(self, query: str, limit: int = 5) -> SearchResult:
-        """Hits and verdict for ``query``."""
-        ranking = self.index.search(query, max(limit, 10))
+    def rank(self, query: str, limit: int = 10) -> tuple[Reading, Ranking]:
+        """How ``query`` was read, and the ranking of what was searched."""
+        reading = self.reader.read(query)
+        return reading, self.index.search(reading.search_text, limit)
+
+    def search(
+        self, query: str, limit: int = 5, *, service: str = "", fields: Sequence[str] = ()
+    ) -> SearchResult:
+        """Hits, verdict and decision for ``query``; with ``service``, the decision answers
+        that service (``fields`` of it, or those the question asks)."""
+        reading, ranking = self.rank(query, max(limit, 10))
         verdict = self.judge.judge(ranking.features)
         candidates = distinct_answers(ranking.hits, self.max_candidates, self.index.answer_key)
-        hits = [] if verdict.outcome == "unknown" else ranking.hits[:limit]
-        outcome = verdict.outcome
-        if outcome == "answer" and bare_name(ranking.features) and len(candidates) >= 2:
-            outcome = "ambiguous"
+        hits = [] if verdict.outcome == "unknown" and not service else ranking.hits[:limit]
+        if service:
+            decision = answer_service(
+                reading.text,
+                service,
+                ranking.hits,
+                self.asked,
+                self.answer_field,
+                self.index.document,
+                fields,
+            )
+        else:
+            decision = decide(
+                reading.text,
+                verdict.outcome,
+                verdict.confidence,
+                ranking.hits,
+                self.asked,
+                self.families,
+                self.answer_field,
+                self.index.document,
+            )
         return SearchResult(
             query=query,
-            outcome=outcome,
+            outcome=verdict.outcome,
             confidence=verdict.confidence,
             hits=hits,
             candidates=candidates,
             known=verdict.known,
             ranking=ranking,
+            decision=decision,
+            reading=reading,
         )
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from knowledge.compose import candidate_label, compose_answer
+from knowledge.decide import Decision
 from knowledge.documents import Hit
+from knowledge.locale import ASKABLE
 from knowledge.search import SearchResult as KnowledgeResult
 from knowledge.search import distinct_answers
 
@@ -44,6 +47,37 @@ class Candidate(BaseModel):
     score: float
 
 
+class AnswerPart(BaseModel):
+    """One field of the answer and the reply that gives it (card or FAQ words only)."""
+
+    field: str  # about documents cost duration channels steps legal, or online
+    doc_id: str
+    kind: str  # service (a card field) or faq
+    reply: str
+
+
+class ServiceOption(BaseModel):
+    """A service offered to choose from."""
+
+    code: str
+    title: str
+
+
+class DecisionOut(BaseModel):
+    """What to tell the citizen: ``answer`` (send each part's reply; ``options`` are other
+    variants of the service to offer), ``clarify`` (ask which of ``options`` was meant) or
+    ``unknown`` (say so, log the question for staff, offer a person)."""
+
+    outcome: Literal["answer", "clarify", "unknown"]
+    service_code: str = ""
+    service_title: str = ""
+    agency: str = ""
+    asked: list[str] = []
+    parts: list[AnswerPart] = []
+    options: list[ServiceOption] = []
+    variants: bool = False
+
+
 class SearchResult(BaseModel):
     """Results with the knowledge-base version they came from and what to do with them.
 
@@ -58,6 +92,7 @@ class SearchResult(BaseModel):
     confidence: float | None = None
     hits: list[SearchHit]
     candidates: list[Candidate] = []
+    decision: DecisionOut | None = None
 
 
 def public_id(hit: Hit) -> str:
@@ -88,6 +123,30 @@ def _hit(hit: Hit, confidence: float | None = None) -> SearchHit:
     )
 
 
+def decision_out(decision: Decision) -> DecisionOut:
+    """The API view of a decision, with each part's reply composed from the card or FAQ."""
+    first = decision.parts[0].document if decision.parts else None
+    meta = first.meta if first is not None else {}
+    return DecisionOut(
+        outcome=decision.outcome,
+        service_code=decision.service,
+        service_title=meta.get("service_title", ""),
+        agency=meta.get("agency", ""),
+        asked=list(decision.asked),
+        parts=[
+            AnswerPart(
+                field=p.field,
+                doc_id=p.document.id,
+                kind=p.document.kind,
+                reply=compose_answer(p.document, online=p.field == "online").text,
+            )
+            for p in decision.parts
+        ],
+        options=[ServiceOption(code=o.code, title=o.title) for o in decision.options],
+        variants=decision.variants,
+    )
+
+
 def response(result: KnowledgeResult, kb_version: int, limit: int) -> SearchResult:
     """The API view of a search result: one hit per service or FAQ, best first."""
     hits = distinct_answers(result.hits, limit)
@@ -108,6 +167,7 @@ def response(result: KnowledgeResult, kb_version: int, limit: int) -> SearchResu
             )
             for h in result.candidates
         ],
+        decision=decision_out(result.decision) if result.decision is not None else None,
     )
 
 
@@ -116,11 +176,18 @@ def search(
     request: Request,
     q: str = Query(..., min_length=1, max_length=500),
     limit: int = Query(5, ge=1, le=50),
+    service: str = Query("", pattern=r"^(\d{11})?$", description="answer about this service"),
+    fields: str = Query(
+        "", max_length=100, description="comma-separated fields to answer (with service)"
+    ),
 ) -> SearchResult:
-    """Find service cards and FAQs for a question; say whether to answer, ask or hand over."""
+    """Find service cards and FAQs for a question and decide what to tell the citizen:
+    answer (the service first, then the fields asked), ask which service, or say it is not
+    known. With ``service``, answer about that service (a choice or a follow-up)."""
     index = request.app.state.search_index
     if hasattr(index, "use_data_dir"):
         index.use_data_dir(request.app.state.settings.data_dir)
     # several fields of one card may match: look deeper, then keep one hit per service
-    result, version = index.query(q, min(limit * 7, 100))
+    wanted = [f for f in fields.split(",") if f in ASKABLE]
+    result, version = index.query(q, min(limit * 7, 100), service=service, fields=wanted)
     return response(result, version, limit)

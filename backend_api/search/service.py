@@ -11,6 +11,7 @@ after the first build. A change committed through this process is built right at
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend_api.catalogue.models import KnowledgeBaseState, Service
 from backend_api.catalogue.service import card_of, kb_version
 from backend_api.faq.models import Faq
+from backend_api.lexicon.service import admin_synonyms
 from knowledge.documents import Document, Hit, faq_document, service_documents
 from knowledge.live import LiveSearcher
 from knowledge.locale import load_texts
@@ -76,6 +78,7 @@ class LiveIndex(LiveSearcher):
             settings,
             cache_dir=cache_dir,
             check_interval=check_interval,
+            synonyms=self._read_synonyms,
         )
         event.listen(factory, "after_flush", _note_kb_change)
         event.listen(factory, "after_commit", self._after_commit)
@@ -90,6 +93,10 @@ class LiveIndex(LiveSearcher):
         with self._factory() as session:
             version = kb_version(session)
             return version, documents_from(session, self.settings)
+
+    def _read_synonyms(self) -> dict[str, str]:
+        with self._factory() as session:
+            return admin_synonyms(session)
 
     def _read_kb_version(self) -> int:
         with self._factory() as session:
@@ -110,9 +117,11 @@ class LiveIndex(LiveSearcher):
         result, _ = self.query(query, limit)
         return result.hits
 
-    def query(self, query: str, limit: int = 5) -> tuple[SearchResult, int]:
-        """Hits, outcome and confidence for ``query``, and the kb version they came from."""
-        return LiveSearcher.search(self, query, limit)
+    def query(
+        self, query: str, limit: int = 5, *, service: str = "", fields: Sequence[str] = ()
+    ) -> tuple[SearchResult, int]:
+        """Hits, outcome, confidence and decision for ``query``, and the kb version."""
+        return LiveSearcher.search(self, query, limit, service=service, fields=fields)
 
 
 def _note_kb_change(session: Session, _context: object) -> None:

@@ -31,29 +31,61 @@ def tracker_for(text: str, sender: str = "") -> Tracker:
     )
 
 
-def run(text: str, domain: dict, sender: str = "") -> list[dict]:
+def run_tracker(tracker: Tracker, domain: dict) -> tuple[list[dict], list[dict]]:
     # Each asyncio.run has its own event loop; the cached client's pool belongs to one loop.
     backend.cache_clear()
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionAnswerQuestion().run(dispatcher, tracker_for(text, sender), domain))
-    return dispatcher.messages
+    events = asyncio.run(ActionAnswerQuestion().run(dispatcher, tracker, domain))
+    return dispatcher.messages, events
 
 
-def test_a_cost_question_gets_the_faq_answer_with_its_source(action_env, domain):
+def run(text: str, domain: dict, sender: str = "") -> list[dict]:
+    return run_tracker(tracker_for(text, sender), domain)[0]
+
+
+def last_answer(text: str, domain: dict) -> dict:
+    """The structured record the action leaves for a question."""
+    _, events = run_tracker(tracker_for(text), domain)
+    return next(e["value"] for e in events if e.get("name") == "last_answer")
+
+
+def test_a_cost_question_gets_the_answer_with_its_source(action_env, domain):
     messages = run("هزینه صدور گذرنامه چقدره؟", domain)
-    assert len(messages) == 1
-    message = messages[0]
-    assert message["response"] == "utter_faq_answer"
-    assert "ریال" in message["answer"]
-    assert "گذرنامه" in message["service_title"]
-    assert message["agency"] == "پلیس مهاجرت و گذرنامه فراجا"
+    assert [m["response"] for m in messages] == ["utter_answer"]
+    answer = messages[0]["answer"]
+    assert "ریال" in answer and "منبع" in answer
+    assert "پلیس مهاجرت و گذرنامه فراجا" in answer
 
 
 def test_arabic_letters_and_persian_digits_find_the_same_answer(action_env, domain):
     plain = run("مدارک لازم برای کارت ملی هوشمند", domain)[0]
     arabic = run("مدارك لازم براي كارت ملي هوشمند", domain)[0]
-    assert plain["response"] == arabic["response"] == "utter_faq_answer"
+    assert plain["response"] == arabic["response"] == "utter_answer"
     assert plain["answer"] == arabic["answer"]
+
+
+def test_the_record_of_an_answer_names_service_and_fields(action_env, domain):
+    record = last_answer("هزینه و مدارک تمدید پاسپورت چیه؟", domain)
+    assert record["outcome"] == "answer"
+    assert record["service"] == "10202000002"
+    assert set(record["fields"]) == {"cost", "documents"}
+
+
+def test_a_choice_button_answers_the_fields_that_were_asked(action_env, domain):
+    tracker = tracker_for("/choose_service")
+    tracker.latest_message["entities"] = [
+        {"entity": "service_code", "value": "10202000003"},
+        {"entity": "service_field", "value": "cost,duration"},
+    ]
+    messages, events = run_tracker(tracker, domain)
+    assert [m["response"] for m in messages] == ["utter_answer", "utter_answer"]
+    record = next(e["value"] for e in events if e.get("name") == "last_answer")
+    assert record == {
+        "outcome": "answer",
+        "service": "10202000003",
+        "fields": ["cost", "duration"],
+        "options": [],
+    }
 
 
 def test_an_unanswerable_question_is_logged_for_staff(action_env, domain):

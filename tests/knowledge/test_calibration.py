@@ -134,27 +134,42 @@ def test_thresholds_are_chosen_for_the_targets():
 
 
 @pytest.mark.parametrize(
-    ("question", "outcomes"),
+    ("question", "outcome", "service", "fields"),
     [
-        ("hazine gozarname chande", {"answer"}),
-        ("معافیت تحصیلی سربازی چطوری بگیرم", {"answer"}),
-        ("گذرنامه", {"ambiguous"}),  # which passport service, which field?
-        ("پاسپورت", {"ambiguous"}),
-        ("یارانه", {"ambiguous"}),
-        ("قیمت بلیت هواپیما به استانبول", {"unknown"}),
-        ("نتیجه بازی استقلال و پرسپولیس", {"unknown"}),
+        ("hazine gozarname chande", "answer", "10202000001", ("cost",)),
+        ("معافیت تحصیلی سربازی چطوری بگیرم", "answer", "11110000001", ("steps",)),
+        ("قیمت بلیت هواپیما به استانبول", "unknown", "", ()),
+        ("نتیجه بازی استقلال و پرسپولیس", "unknown", "", ()),
     ],
 )
-def test_the_catalogue_searcher_answers_asks_or_says_unknown(searchers, question, outcomes):
+def test_the_catalogue_searcher_answers_or_says_unknown(
+    searchers, question, outcome, service, fields
+):
     result = searchers["hybrid"].search(question, 5)
-    assert result.outcome in outcomes, (result.outcome, result.confidence, result.known)
-    if result.outcome == "unknown":
+    decision = result.decision
+    assert decision is not None
+    assert (decision.outcome, decision.service, decision.fields) == (outcome, service, fields), (
+        result.confidence,
+        result.known,
+    )
+    if outcome == "unknown":
         assert result.hits == [] and result.candidates  # near misses kept for staff
-    if result.outcome == "ambiguous":
-        keys = {searchers["hybrid"].index.answer_key(h.document) for h in result.candidates}
-        assert len(keys) == len(result.candidates) >= 2
-    if result.outcome == "answer":
-        assert result.best is not None and compose_answer(result.best.document).text
+    for part in decision.parts:
+        assert compose_answer(part.document).text
+
+
+@pytest.mark.parametrize("question", ["گذرنامه", "پاسپورت", "یارانه"])
+def test_a_bare_service_name_is_answered_or_narrowed_to_its_variants(searchers, question):
+    """A service named alone gets what the service is, or a choice among its own variants —
+    never a list padded with other services."""
+    searcher = searchers["hybrid"]
+    decision = searcher.search(question, 5).decision
+    assert decision is not None and decision.outcome in {"answer", "clarify"}
+    codes = [decision.service] if decision.outcome == "answer" else []
+    codes += [o.code for o in decision.options]
+    titles = [searcher.index.document(f"service:{c}:about").title for c in codes]
+    families = {searcher.families.key(t) for t in titles}
+    assert len(families) == 1, titles
 
 
 def test_calibration_needs_no_embedder_for_lexical(tmp_path):

@@ -1,0 +1,1 @@
+"""The words citizens use for services («پاسپورت» for گذرنامه), curated by admins."""

@@ -1,0 +1,70 @@
+"""Reading a question before it is searched: Persian letters, repaired spelling, catalogue words.
+
+Three steps, in order: Finglish is written in Persian letters (``nlu.finglish``); words nobody
+knows are repaired against the knowledge base's own words (:mod:`knowledge.spelling`); the
+catalogue's words are added for the colloquial names the question uses (:mod:`knowledge.lexicon`).
+The repaired text is what the field cues are read from; the expanded one is what is searched.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.documents import Document
+from knowledge.lexicon import Lexicon
+from knowledge.spelling import Speller, persian_lexicon
+from nlu.colloquial import formalize_words
+from nlu.finglish import is_finglish, transliterate
+from nlu.normalize import normalize, remove_punctuation
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question as typed, as repaired, and as searched."""
+
+    original: str
+    text: str  # Persian letters, spelling repaired
+    search_text: str  # ``text`` with the catalogue's words for what it names
+    repairs: tuple[tuple[str, str], ...] = ()
+
+
+def _colloquial(word: str) -> bool:
+    """Whether hazm's informal normaliser knows the word as a spoken form («میدن», «میخوام»)."""
+    return formalize_words([word]) != [word]
+
+
+class QueryReader:
+    """Reads questions against one knowledge base's vocabulary and lexicon."""
+
+    def __init__(self, speller: Speller, lexicon: Lexicon) -> None:
+        self.speller = speller
+        self.lexicon = lexicon
+
+    @classmethod
+    def for_documents(cls, documents: Sequence[Document], lexicon: Lexicon) -> QueryReader:
+        """A reader whose known spellings are the documents' and the lexicon's words."""
+        counts: Counter[str] = Counter()
+        for doc in documents:
+            text = f"{doc.title} {doc.text}"
+            counts.update(remove_punctuation(normalize(text)).split())
+        counts.update(lexicon.words())
+        return cls(Speller(counts, persian_lexicon()), lexicon)
+
+    def read(self, question: str) -> Reading:
+        """The question in Persian letters, repaired, and expanded for the search."""
+        text = normalize(question)
+        if is_finglish(text):
+            text = normalize(transliterate(text))
+        words = []
+        repairs = []
+        for word in text.split():
+            fixed = None if _colloquial(word) else self.speller.repair_word(word)
+            if fixed is not None and fixed != word:
+                repairs.append((word, fixed))
+                words.append(fixed)
+            else:
+                words.append(word)
+        repaired = " ".join(words)
+        return Reading(question, repaired, self.lexicon.expand(repaired), tuple(repairs))
