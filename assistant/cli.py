@@ -65,6 +65,7 @@ def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
         say("")
         say("Dastyar (دستیار) is running:")
         say(f"  web chat       {settings.url(settings.gateway_port)}/")
+        say(f"  staff console  {settings.url(settings.backend_port)}/console/")
         say(f"  backend API    {settings.url(settings.backend_port)}/docs")
         say(f"  Rasa server    {settings.url(settings.rasa_port)}")
         say(f"  action server  {settings.url(settings.actions_port)}")

@@ -15,6 +15,7 @@ from backend_api.catalogue.models import Service
 from backend_api.catalogue.router import router as catalogue_router
 from backend_api.catalogue.service import kb_version
 from backend_api.catalogue.transfer import import_bundle, load_sources
+from backend_api.console.router import install_console
 from backend_api.db import make_engine, make_session_factory
 from backend_api.errors import ApiError, install_error_handlers, load_messages
 from backend_api.faq.router import router as faq_router
@@ -133,6 +134,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
         audit_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    install_console(app)  # the staff and admin web console at /console
 
     @app.get("/health", tags=["health"])
     def health(request: Request) -> dict[str, object]:

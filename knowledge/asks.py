@@ -15,17 +15,12 @@ from dataclasses import dataclass
 
 from knowledge.locale import Texts
 from knowledge.text import canonical
-from nlu.normalize import ZWNJ, normalize, remove_punctuation
+from nlu.normalize import normalize
+from nlu.phrases import find, words_of
 
 # A weak phrase («چقدر», «چیه») counts only in a clause where no other phrase asks for a field:
 # «چقدر طول میکشه» is the duration alone, «ماهی چقدره و آنلاین میشه؟» the cost and online.
 _CLAUSES = re.compile(r"[؟?،,.!؛;:\n]+|\s+و\s+|\s+یا\s+")
-PREFIX_MIN = 4  # a one-word phrase this long also matches the start of a word («مدارکش»)
-
-
-def words_of(text: str) -> tuple[str, ...]:
-    """The words of an already normalised text, half-spaces read as spaces."""
-    return tuple(remove_punctuation(text.replace(ZWNJ, " ")).split())
 
 
 @dataclass(frozen=True)
@@ -61,7 +56,7 @@ class AskedFields:
             weak: dict[str, float] = {}
             for words in (words_of(clause), words_of(canonical(clause))):
                 for phrase in self._phrases:
-                    at = _find(phrase.words, words, ignore)
+                    at = find(phrase.words, words, ignore)
                     if at is not None:
                         into = weak if phrase.weak else strong
                         into[phrase.field] = min(into.get(phrase.field, 1e9), number * 1e3 + at)
@@ -71,19 +66,6 @@ class AskedFields:
         if "online" in fields and "channels" in fields:  # the online answer says where too
             fields.remove("channels")
         return tuple(fields)
-
-
-def _find(phrase: tuple[str, ...], words: tuple[str, ...], ignore: Collection[str]) -> int | None:
-    """Where ``phrase`` starts in ``words`` (None if absent or made only of ignored words)."""
-    size = len(phrase)
-    for at in range(len(words) - size + 1):
-        window = words[at : at + size]
-        matches = window == phrase or (
-            size == 1 and len(phrase[0]) >= PREFIX_MIN and window[0].startswith(phrase[0])
-        )
-        if matches and not all(w in ignore for w in window):
-            return at
-    return None
 
 
 def name_words(names: Iterable[str]) -> frozenset[str]:

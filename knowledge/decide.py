@@ -77,6 +77,7 @@ class Families:
 
     variant_words: frozenset[str] = frozenset()
     generic_heads: frozenset[str] = frozenset()
+    base_words: frozenset[str] = frozenset()  # variant words of a first issue («صدور»)
     cache: dict[str, str] = field(default_factory=dict, compare=False)
 
     def key(self, title: str) -> str:
@@ -90,10 +91,18 @@ class Families:
             found = self.cache[title] = " ".join(words[:take])
         return found
 
+    def variants_in(self, text: str) -> frozenset[str]:
+        """The variant words a text names («تمدید», «المثنی»)."""
+        return frozenset(normalize(text).replace(ZWNJ, "").split()) & self.variant_words
+
     def named_variant(self, question: str) -> bool:
-        """Whether the question names a variant itself («تمدید», «المثنی»)."""
-        plain = set(normalize(question).replace(ZWNJ, "").split())
-        return bool(plain & self.variant_words)
+        """Whether the question names a variant itself."""
+        return bool(self.variants_named(question))
+
+    def variants_named(self, question: str) -> frozenset[str]:
+        """The variant words of the question, except those of a first issue («صدور»): a
+        question without a variant word asks about the first issue anyway."""
+        return self.variants_in(question) - self.base_words
 
 
 def _group(doc: Document) -> str:
@@ -121,14 +130,15 @@ def decide(
     for hit in hits:
         groups.setdefault(_group(hit.document), []).append(hit)
     order = list(groups)
-    top = order[0]
+    top = _named_variant(question, order, groups, families)
     best = groups[top][0].score
-    close = [g for g in order[1:] if groups[g][0].score >= CLOSE * best][: MAX_OPTIONS - 1]
+    close = [g for g in order if g != top and groups[g][0].score >= CLOSE * best]
+    close = close[: MAX_OPTIONS - 1]
     title_of = {g: groups[g][0].document.meta.get("service_title", "") for g in order}
     if outcome == "ambiguous" and close:
         family = families.key(title_of[top]) if title_of[top] else ""
         same = family and all(families.key(title_of[g]) == family for g in close if title_of[g])
-        if not same or families.named_variant(question):
+        if not same:
             options = tuple(
                 Option(g, title_of[g] or groups[g][0].document.title) for g in [top, *close]
             )
@@ -146,6 +156,29 @@ def decide(
         )
     answer = _answer(question, groups[top], asked_fields, answer_field, lookup)
     return Decision("answer", answer.service, answer.parts, (), answer.asked, confidence=confidence)
+
+
+def _named_variant(
+    question: str, order: list[str], groups: dict[str, list[Hit]], families: Families
+) -> str:
+    """The first group, unless the question names a variant («المثنی کارت ملی») that the
+    first service is not and a close service of its family is."""
+    top = order[0]
+    title = groups[top][0].document.meta.get("service_title", "")
+    named = families.variants_named(question)
+    if not title or not named or named & families.variants_in(title):
+        return top
+    best = groups[top][0].score
+    for group in order[1:]:
+        other = groups[group][0]
+        if other.score < CLOSE * best:
+            break
+        other_title = other.document.meta.get("service_title", "")
+        if families.key(other_title) == families.key(title) and named & families.variants_in(
+            other_title
+        ):
+            return group
+    return top
 
 
 def answer_service(

@@ -32,6 +32,7 @@ class Texts:
     asks_weak: dict[str, str]  # phrase → the field it asks for when nothing else is asked
     variant_words: tuple[str, ...]  # words that name a variant of a service («تمدید»)
     generic_heads: tuple[str, ...]  # head words that need the next word («کارت ملی»)
+    base_variant_words: tuple[str, ...]  # variant words of a first issue («صدور»)
 
     def value(self, key: str, **params: object) -> str:
         """A value format with its placeholders filled."""
@@ -62,4 +63,5 @@ def load_texts(path: Path = DEFAULT_FILE) -> Texts:
         generic_heads=tuple(
             str(w) for w in (data.get("variants") or {}).get("generic_heads") or ()
         ),
+        base_variant_words=tuple(str(w) for w in (data.get("variants") or {}).get("base") or ()),
     )

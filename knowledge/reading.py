@@ -8,6 +8,7 @@ The repaired text is what the field cues are read from; the expanded one is what
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from nlu.colloquial import formalize_words
 from nlu.finglish import is_finglish, transliterate
 from nlu.normalize import normalize, remove_punctuation
 
+_EDGES = re.compile(r"^(\W*)(.*?)(\W*)$")
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -28,11 +31,6 @@ class Reading:
     text: str  # Persian letters, spelling repaired
     search_text: str  # ``text`` with the catalogue's words for what it names
     repairs: tuple[tuple[str, str], ...] = ()
-
-
-def _colloquial(word: str) -> bool:
-    """Whether hazm's informal normaliser knows the word as a spoken form («میدن», «میخوام»)."""
-    return formalize_words([word]) != [word]
 
 
 class QueryReader:
@@ -52,6 +50,12 @@ class QueryReader:
         counts.update(lexicon.words())
         return cls(Speller(counts, persian_lexicon()), lexicon)
 
+    def _spoken(self, word: str) -> bool:
+        """Whether the word is the spoken form of known words («میدن» → «می‌دهند»); hazm's
+        informal normaliser also rewrites unknown words («حزینه» → «حزینه است»), which are not."""
+        formal = " ".join(formalize_words([word])).split()
+        return formal != [word] and all(self.speller.common(w) for w in formal)
+
     def read(self, question: str) -> Reading:
         """The question in Persian letters, repaired, and expanded for the search."""
         text = normalize(question)
@@ -59,12 +63,14 @@ class QueryReader:
             text = normalize(transliterate(text))
         words = []
         repairs = []
-        for word in text.split():
-            fixed = None if _colloquial(word) else self.speller.repair_word(word)
+        for token in text.split():
+            # punctuation stays where it was («چیه؟»): the field cues read clauses by it
+            before, word, after = _EDGES.match(token).groups()  # type: ignore[union-attr]
+            fixed = None if not word or self._spoken(word) else self.speller.repair_word(word)
             if fixed is not None and fixed != word:
                 repairs.append((word, fixed))
-                words.append(fixed)
+                words.append(f"{before}{fixed}{after}")
             else:
-                words.append(word)
+                words.append(token)
         repaired = " ".join(words)
         return Reading(question, repaired, self.lexicon.expand(repaired), tuple(repairs))

@@ -80,7 +80,11 @@ class Searcher:
             index.documents, lexicon or Lexicon.of(base_synonyms())
         )
         self.asked = AskedFields.from_texts(texts)
-        self.families = Families(frozenset(texts.variant_words), frozenset(texts.generic_heads))
+        self.families = Families(
+            frozenset(texts.variant_words),
+            frozenset(texts.generic_heads),
+            frozenset(texts.base_variant_words),
+        )
 
     def answer_field(self, document: Document) -> str:
         """The card field a document answers ("" for a FAQ whose question names none)."""

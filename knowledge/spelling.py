@@ -15,7 +15,7 @@ Nothing is changed in a word that is a common Persian word (hazm's lexicon count
 corpus), so a question about football does not become one about something in the catalogue. A
 word the lexicon lists but never saw («ثبط», «جواظ» — rare words that are also common typos) is
 repaired by sound only; edits and splits are tried only on words nobody knows, and not on a known
-word with a suffix («مدارکش», «عوضش»). Words shorter than four letters are repaired by sound only.
+word with a suffix («مدارکش», «عوضش»). Words shorter than five letters are repaired by sound only.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ _HOMOPHONES = str.maketrans(
     }
 )
 _PERSIAN_WORD = re.compile(r"^[\u0600-\u06FF\u200c]+$")
-MIN_EDIT_LENGTH = 4
+MIN_EDIT_LENGTH = 5
 
 
 def phonetic_key(word: str) -> str:
@@ -98,21 +98,23 @@ class Speller:
         self._keys = list(by_key)
         self._plain = {w.replace(ZWNJ, "") for w in self.frequency}
 
-    def _common(self, plain: str) -> bool:
+    def common(self, word: str) -> bool:
+        """Whether ``word`` itself is a knowledge-base word or a common Persian word."""
+        plain = word.replace(ZWNJ, "")
         return plain in self._plain or self.lexicon.get(plain, 0) > 0
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` is a known word, or a known word with a suffix."""
         plain = word.replace(ZWNJ, "")
-        return self._common(plain) or any(
-            plain.endswith(s) and len(plain) - len(s) >= 2 and self._common(plain[: -len(s)])
+        return self.common(plain) or any(
+            plain.endswith(s) and len(plain) - len(s) >= 2 and self.common(plain[: -len(s)])
             for s in SUFFIXES
         )
 
     def repair_word(self, word: str) -> str | None:
         """The knowledge-base spelling ``word`` stands for, or None to keep it as it is."""
         plain = word.replace(ZWNJ, "")
-        if len(word) < 3 or not _PERSIAN_WORD.match(word) or self._common(plain):
+        if len(word) < 3 or not _PERSIAN_WORD.match(word) or self.common(plain):
             return None
         key = phonetic_key(word)
         same_sound = self._by_key.get(key)

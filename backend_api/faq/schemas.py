@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FaqStatus = Literal["draft", "published"]
+FaqStatus = Literal["draft", "published", "retired"]  # retired: kept, never served
 
 
 class FaqIn(BaseModel):

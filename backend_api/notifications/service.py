@@ -129,3 +129,30 @@ def list_messages(session: Session, status: str | None, limit: int) -> list[Outb
     if status:
         query = query.where(OutboxMessage.status == status)
     return list(session.scalars(query))
+
+
+def notify_citizen(
+    session: Session,
+    *,
+    dedupe_key: str,
+    channel: str,
+    sender_id: str,
+    mobile: str,
+    body: str,
+    request_id: int | None = None,
+) -> bool:
+    """Queue a free-text message to a citizen on the channel they used (SMS to ``mobile`` when
+    the channel is unknown); False when there is no way to reach them."""
+    channel, recipient = (channel, sender_id) if sender_id else ("sms", mobile)
+    if not recipient:
+        return False
+    session.add(
+        OutboxMessage(
+            dedupe_key=dedupe_key[:200],
+            request_id=request_id,
+            channel=channel,
+            recipient=recipient,
+            body=body,
+        )
+    )
+    return True

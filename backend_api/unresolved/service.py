@@ -100,3 +100,53 @@ def dismiss(session: Session, actor: Principal, item_id: int) -> UnresolvedQuest
     )
     session.commit()
     return item
+
+
+def answer_many(
+    session: Session, actor: Principal, item_ids: list[int], answer_text: str, faq_id: int | None
+) -> int:
+    """Mark every still-waiting question of ``item_ids`` answered (by the FAQ ``faq_id``), in the
+    caller's transaction; return how many were marked."""
+    items = session.scalars(
+        select(UnresolvedQuestion).where(
+            UnresolvedQuestion.id.in_(item_ids), UnresolvedQuestion.status == "new"
+        )
+    )
+    count = 0
+    for item in items:
+        item.status, item.answer, item.faq_id = "answered", answer_text, faq_id
+        item.handled_by = actor.username
+        record_change(
+            session,
+            actor,
+            "answer",
+            "unresolved",
+            str(item.id),
+            {"status": "new"},
+            {"status": "answered", "faq_id": faq_id},
+        )
+        count += 1
+    return count
+
+
+def dismiss_many(session: Session, actor: Principal, item_ids: list[int]) -> int:
+    """Dismiss every still-waiting question of ``item_ids`` in the caller's transaction."""
+    items = session.scalars(
+        select(UnresolvedQuestion).where(
+            UnresolvedQuestion.id.in_(item_ids), UnresolvedQuestion.status == "new"
+        )
+    )
+    count = 0
+    for item in items:
+        item.status, item.handled_by = "dismissed", actor.username
+        record_change(
+            session,
+            actor,
+            "dismiss",
+            "unresolved",
+            str(item.id),
+            {"status": "new"},
+            {"status": "dismissed"},
+        )
+        count += 1
+    return count

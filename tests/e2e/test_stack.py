@@ -74,6 +74,7 @@ def test_the_start_banner_says_where_to_go(stack):
     banner = stack["out"].read_text(encoding="utf-8")
     assert f"http://127.0.0.1:{stack['ports']['GATEWAY']}/" in banner
     assert f"http://127.0.0.1:{stack['ports']['BACKEND']}/docs" in banner
+    assert f"http://127.0.0.1:{stack['ports']['BACKEND']}/console/" in banner
     assert "admin login" in banner
 
 

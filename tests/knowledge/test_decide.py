@@ -12,7 +12,11 @@ from knowledge.locale import load_texts
 
 TEXTS = load_texts()
 ASKED = AskedFields.from_texts(TEXTS)
-FAMILIES = Families(frozenset(TEXTS.variant_words), frozenset(TEXTS.generic_heads))
+FAMILIES = Families(
+    frozenset(TEXTS.variant_words),
+    frozenset(TEXTS.generic_heads),
+    frozenset(TEXTS.base_variant_words),
+)
 
 
 def card(code: str, title: str, field: str) -> Document:

@@ -1,0 +1,1 @@
+"""The staff and admin web console: server-rendered Persian pages at ``/console``."""

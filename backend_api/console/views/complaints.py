@@ -1,0 +1,128 @@
+"""Complaints and suggestions: list, reply (the citizen is notified), status."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from backend_api.console.deps import ConsoleUser, Settings, StaffChange, StaffUser
+from backend_api.console.web import ConsoleRoute, redirect, render, texts
+from backend_api.deps import DbSession
+from backend_api.errors import NotFound
+from backend_api.feedback.models import Complaint
+from backend_api.feedback.schemas import ComplaintUpdate
+from backend_api.feedback.service import handle_complaint
+from backend_api.notifications.service import notify_citizen
+from nlu.identifiers import format_tracking_code
+
+router = APIRouter(route_class=ConsoleRoute)
+STATUSES = ("new", "in_review", "resolved", "closed")
+
+
+def _visible(query, user: ConsoleUser):  # type: ignore[no-untyped-def]
+    # a complaint about no particular agency is everyone's; others belong to their agency
+    if user.scope is None:
+        return query
+    return query.where(or_(Complaint.agency_id.is_(None), Complaint.agency_id.in_(user.scope)))
+
+
+def _get(session: Session, user: ConsoleUser, tracking_code: str) -> Complaint:
+    found = session.scalar(
+        _visible(select(Complaint), user).where(Complaint.tracking_code == tracking_code)
+    )
+    if found is None:
+        raise NotFound("complaint_not_found")
+    return found
+
+
+@router.get("/complaints")
+def complaints(
+    request: Request,
+    user: StaffUser,
+    session: DbSession,
+    settings: Settings,
+    status: str = Query("", pattern="^(|new|in_review|resolved|closed)$"),
+    kind: str = Query("", pattern="^(|complaint|suggestion)$"),
+    page: int = Query(1, ge=1, le=100000),
+) -> Response:
+    """Complaints and suggestions of the user's agencies, newest first."""
+    query = _visible(select(Complaint), user)
+    counted = _visible(select(Complaint.status, func.count()).group_by(Complaint.status), user)
+    if kind:
+        query, counted = query.where(Complaint.kind == kind), counted.where(Complaint.kind == kind)
+    if status:
+        query = query.where(Complaint.status == status)
+    size = settings.page_size
+    rows = list(
+        session.scalars(
+            query.order_by(Complaint.id.desc()).limit(size + 1).offset((page - 1) * size)
+        )
+    )
+    return render(
+        request,
+        "complaints.html",
+        {
+            "rows": rows[:size],
+            "has_next": len(rows) > size,
+            "page": page,
+            "counts": dict(session.execute(counted).all()),
+            "status": status,
+            "kind": kind,
+            "query": request.query_params,
+        },
+    )
+
+
+@router.get("/complaints/{tracking_code}")
+def complaint(
+    tracking_code: str, request: Request, user: StaffUser, session: DbSession
+) -> Response:
+    """One complaint or suggestion with the reply form."""
+    found = _get(session, user, tracking_code)
+    own = found.agency_id is not None and found.agency_id in user.agency_ids
+    return render(request, "complaint.html", {"c": found, "full_identity": own, "all": STATUSES})
+
+
+@router.post("/complaints/{tracking_code}")
+def reply(
+    tracking_code: str,
+    user: StaffChange,
+    session: DbSession,
+    status: str = Form(..., pattern="^(new|in_review|resolved|closed)$"),
+    response: str = Form("", max_length=4000),
+) -> Response:
+    """Record the status and the reply; a new reply is sent to the citizen."""
+    found = _get(session, user, tracking_code)
+    previous = found.response
+    handle_complaint(
+        session,
+        user.principal,
+        tracking_code,
+        ComplaintUpdate(status=status, response=response.strip()),  # type: ignore[arg-type]
+    )
+    sent = False
+    if found.response and found.response != previous:
+        kind = texts().get("complaint_kinds", found.kind)
+        body = texts().get(
+            "notifications",
+            "complaint_reply",
+            kind=kind,
+            code=format_tracking_code(found.tracking_code),
+            response=found.response,
+        )
+        digest = hashlib.sha256(found.response.encode()).hexdigest()[:16]
+        sent = notify_citizen(
+            session,
+            dedupe_key=f"complaint-reply:{found.id}:{digest}",  # the same reply is sent once
+            channel=found.channel,
+            sender_id=found.sender_id,
+            mobile=found.mobile,
+            body=body,
+        )
+    return redirect(
+        f"/console/complaints/{tracking_code}",
+        msg="complaint_saved" if sent else "complaint_status",
+    )

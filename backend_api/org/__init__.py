@@ -1,0 +1,1 @@
+"""Org chart: agencies → posts → people (staff memberships)."""

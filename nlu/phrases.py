@@ -1,0 +1,45 @@
+"""Finding phrases in text as whole words: the field cues and routing cues read from data/.
+
+Text and phrases are normalised the same way (``nlu.normalize``), half-spaces read as spaces,
+punctuation dropped. A one-word phrase of ``PREFIX_MIN`` letters or more also matches the start
+of a word, so «مدارک» finds «مدارکش» and «قانون» finds «قانونیه».
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from nlu.normalize import ZWNJ, normalize, remove_punctuation
+
+PREFIX_MIN = 4
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The words of an already normalised text, half-spaces read as spaces."""
+    return tuple(remove_punctuation(text.replace(ZWNJ, " ")).split())
+
+
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """A phrase as the words :func:`find` compares."""
+    return words_of(normalize(phrase))
+
+
+def find(
+    phrase: tuple[str, ...], words: tuple[str, ...], ignore: Collection[str] = ()
+) -> int | None:
+    """Where ``phrase`` starts in ``words`` (None if absent or made only of ignored words)."""
+    size = len(phrase)
+    for at in range(len(words) - size + 1):
+        window = words[at : at + size]
+        matches = window == phrase or (
+            size == 1 and len(phrase[0]) >= PREFIX_MIN and window[0].startswith(phrase[0])
+        )
+        if matches and not all(w in ignore for w in window):
+            return at
+    return None
+
+
+def contains_any(text: str, phrases: Iterable[tuple[str, ...]]) -> bool:
+    """Whether the (raw) text contains any of the phrases."""
+    words = words_of(normalize(text))
+    return any(find(p, words) is not None for p in phrases if p)

@@ -1,0 +1,33 @@
+"""Questions about services are kept out of the intents that do something else."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.routing import TARGET, load_router
+
+ROUTER = load_router()
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "routed"),
+    [
+        # a question whether a service can be requested online is not a filing
+        ("file_request", "درخواست کارت معلولیت رو آنلاین میشه ثبت کرد؟", TARGET),
+        ("file_request", "میخوام تمدید گذرنامه ثبت کنم مدارکش چیه", TARGET),
+        # a question about a service is not "what can you do"
+        ("capabilities", "این پروانه ساختمانی دقیقا چیه؟", TARGET),
+        ("capabilities", "مراحل گرفتن کارت بازرگانی", TARGET),
+        # nor a suggestion or thanks
+        ("suggest", "میشه اعتراض به جریمه رو اینترنتی انجام داد؟", TARGET),
+        ("thanks", "ممنون، حالا هزینه‌ش چقدره؟", TARGET),
+        # asking to file, to check a status, a real suggestion: left as they are
+        ("file_request", "میخوام درخواست صدور گذرنامه ثبت کنم", "file_request"),
+        ("check_status", "وضعیت درخواستم چی شد", "check_status"),
+        ("suggest", "پیشنهاد میکنم ساعت کاری دفاتر بیشتر بشه", "suggest"),
+        ("thanks", "خیلی ممنون", "thanks"),
+        ("greet", "سلام، هزینه گذرنامه چنده؟", "greet"),  # not a diverted intent
+    ],
+)
+def test_questions_are_routed_to_the_service_answer(intent, text, routed):
+    assert ROUTER.route(intent, text) == routed
