@@ -21,10 +21,11 @@ run: install ## train if needed and start the whole assistant (Ctrl-C stops it)
 train: install ## train the Rasa model
 	@$(APP_PY) -m assistant train
 
-evaluate: install ## Rasa's NLU and story reports under results/, beside Rasa's stock pipeline
+evaluate: install ## NLU and story reports, and the frozen blind question set end to end, under results/
 	@$(APP_PY) -m assistant train
 	@$(APP_PY) -m assistant evaluate --out results
 	@$(RASA_PY) -m pytest tests/evaluation/test_nlu_quality.py -p no:cacheprovider -W ignore::pytest.PytestConfigWarning
+	@$(APP_PY) -m assistant evaluate questions --set data/knowledge-eval/blind.jsonl --out results
 
 check: ## health of every running component
 	@$(APP_PY) -m assistant check

@@ -106,6 +106,13 @@ class ActionAnswerQuestion(Action):
             "fields": [p["field"] for p in decision.get("parts") or []],
             "options": [o["code"] for o in options],
         }
+        if outcome == "browse" and options:
+            dispatcher.utter_message(
+                response="utter_browse_services",
+                group=decision.get("group") or "",
+                buttons=option_buttons(options, "", limit=len(options)),
+            )
+            return [SlotSet("last_answer", record)]
         if outcome == "clarify" and len(options) >= 2:
             dispatcher.utter_message(
                 response="utter_did_you_mean", buttons=option_buttons(options, asked)
@@ -139,7 +146,9 @@ class ActionAnswerQuestion(Action):
         return events
 
 
-def option_buttons(options: list[dict[str, Any]], asked: str) -> list[dict[str, str]]:
+def option_buttons(
+    options: list[dict[str, Any]], asked: str, limit: int = CHOICES
+) -> list[dict[str, str]]:
     """Buttons that choose a service and carry the fields asked, so the choice answers them."""
     field = f', "service_field": "{asked}"' if asked else ""
     return [
@@ -147,5 +156,5 @@ def option_buttons(options: list[dict[str, Any]], asked: str) -> list[dict[str, 
             "title": o.get("title") or o["code"],
             "payload": f'/choose_service{{"service_code": "{o["code"]}"{field}}}',
         }
-        for o in options[:CHOICES]
+        for o in options[:limit]
     ]

@@ -113,6 +113,8 @@ def classify(question: Question, seen: Observation) -> Scored:
     """The verdict for one question from the structured record of what the assistant did."""
     answer = seen.answer or {}
     outcome = str(answer.get("outcome") or "")
+    if outcome == "browse":  # a list of an agency's services to choose from: a question back
+        outcome = "clarify"
     service = answer.get("service")
     options = [str(o) for o in answer.get("options") or ()]
     if question.answerable:

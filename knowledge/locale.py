@@ -33,6 +33,8 @@ class Texts:
     variant_words: tuple[str, ...]  # words that name a variant of a service («تمدید»)
     generic_heads: tuple[str, ...]  # head words that need the next word («کارت ملی»)
     base_variant_words: tuple[str, ...]  # variant words of a first issue («صدور»)
+    browse_cues: tuple[str, ...]  # «چه خدماتی»: a question that browses an agency or cluster
+    browse_generic: tuple[str, ...]  # words of agency and cluster names that do not count
 
     def value(self, key: str, **params: object) -> str:
         """A value format with its placeholders filled."""
@@ -64,4 +66,6 @@ def load_texts(path: Path = DEFAULT_FILE) -> Texts:
             str(w) for w in (data.get("variants") or {}).get("generic_heads") or ()
         ),
         base_variant_words=tuple(str(w) for w in (data.get("variants") or {}).get("base") or ()),
+        browse_cues=tuple(str(w) for w in (data.get("browse") or {}).get("cues") or ()),
+        browse_generic=tuple(str(w) for w in (data.get("browse") or {}).get("generic") or ()),
     )

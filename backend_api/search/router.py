@@ -8,10 +8,11 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from backend_api.search.browse import browse, browses
 from knowledge.compose import candidate_label, compose_answer
 from knowledge.decide import Decision
 from knowledge.documents import Hit
-from knowledge.locale import ASKABLE
+from knowledge.locale import ASKABLE, load_texts
 from knowledge.search import SearchResult as KnowledgeResult
 from knowledge.search import distinct_answers
 
@@ -66,9 +67,10 @@ class ServiceOption(BaseModel):
 class DecisionOut(BaseModel):
     """What to tell the citizen: ``answer`` (send each part's reply; ``options`` are other
     variants of the service to offer), ``clarify`` (ask which of ``options`` was meant) or
-    ``unknown`` (say so, log the question for staff, offer a person)."""
+    ``unknown`` (say so, log the question for staff, offer a person); ``browse`` lists the
+    services (``options``) of the agency or cluster named in ``group``."""
 
-    outcome: Literal["answer", "clarify", "unknown"]
+    outcome: Literal["answer", "clarify", "browse", "unknown"]
     service_code: str = ""
     service_title: str = ""
     agency: str = ""
@@ -76,6 +78,7 @@ class DecisionOut(BaseModel):
     parts: list[AnswerPart] = []
     options: list[ServiceOption] = []
     variants: bool = False
+    group: str = ""  # browse: the agency or cluster whose services are listed
 
 
 class SearchResult(BaseModel):
@@ -190,4 +193,17 @@ def search(
     # several fields of one card may match: look deeper, then keep one hit per service
     wanted = [f for f in fields.split(",") if f in ASKABLE]
     result, version = index.query(q, min(limit * 7, 100), service=service, fields=wanted)
-    return response(result, version, limit)
+    out = response(result, version, limit)
+    asked = bool(result.decision and result.decision.asked)
+    reading = result.reading
+    texts = load_texts()
+    if not service and not asked and reading is not None and browses(reading.text, texts):
+        with request.app.state.session_factory() as session:
+            found = browse(session, reading.search_text, texts)
+        if found is not None and found.services:
+            out.decision = DecisionOut(
+                outcome="browse",
+                group=found.name,
+                options=[ServiceOption(code=c, title=t) for c, t in found.services],
+            )
+    return out

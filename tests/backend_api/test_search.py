@@ -148,3 +148,25 @@ def test_a_retired_service_disappears(live, admin):
     assert response.status_code == 204
     assert f"service:{BIRTH_CERTIFICATE}" not in hit_ids(live, "شناسنامه نوزاد")
     assert f"service:{BIRTH_CERTIFICATE}" not in hit_ids(live, "ثبت ولادت")
+
+
+@pytest.mark.parametrize(
+    ("question", "group", "codes"),
+    [
+        (
+            "خدمات سازمان ثبت احوال چیه؟",
+            "سازمان ثبت احوال کشور",
+            {NATIONAL_CARD, BIRTH_CERTIFICATE},
+        ),
+        ("پلیس گذرنامه چه خدماتی داره", "پلیس مهاجرت و گذرنامه فراجا", {PASSPORT}),
+    ],
+)
+def test_a_question_about_an_agencys_services_lists_them(client, question, group, codes):
+    decision = search(client, question)["decision"]
+    assert (decision["outcome"], decision["group"]) == ("browse", group)
+    assert {o["code"] for o in decision["options"]} == codes
+
+
+def test_a_question_about_a_field_of_a_service_does_not_browse(client):
+    decision = search(client, "خدمات ثبت احوال برای کارت ملی چه مدارکی لازم داره")["decision"]
+    assert decision["outcome"] == "answer"
