@@ -49,14 +49,16 @@ class Labelled:
     answers: frozenset[str]
 
 
-def labelled_rows(searcher: Searcher, dev: list[QueryRow], tuning: Path | None) -> list[Labelled]:
+def labelled_rows(
+    searcher: Searcher, dev: list[QueryRow], tuning: list[Path] | tuple[Path, ...] = ()
+) -> list[Labelled]:
     """Dev rows (gold documents → their services) and tuning rows (service codes)."""
     out = []
     for row in dev:
         docs = [searcher.index.document(d) for d in row.gold]
         out.append(Labelled(row.query, frozenset(group_of(d) for d in docs if d is not None)))
-    if tuning is not None:
-        for data in iter_jsonl(tuning):
+    for path in tuning:
+        for data in iter_jsonl(path):
             service = data.get("service") if data.get("answerable") else None
             out.append(Labelled(str(data["question"]), frozenset([service] if service else [])))
     return out
@@ -139,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tuning",
         type=Path,
-        default=EVAL_DIR / "tuning.jsonl",
-        help="blind-written tuning questions (service codes) fitted with the dev set",
+        nargs="*",
+        default=sorted(EVAL_DIR.glob("tuning*.jsonl")),
+        help="blind-written tuning questions (service codes) fitted with the dev set "
+        "(default: every data/knowledge-eval/tuning*.jsonl; never blind.jsonl)",
     )
     parser.add_argument("--test", type=Path, default=None, help="also report on this set")
     parser.add_argument("--retriever", choices=("lexical", "dense", "hybrid"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from knowledge.documents import Document
 from knowledge.lexicon import Lexicon
 from knowledge.spelling import Speller, persian_lexicon
-from nlu.colloquial import formalize_words
+from knowledge.text import formal_word
 from nlu.finglish import is_finglish, transliterate
 from nlu.normalize import normalize, remove_punctuation
 
@@ -53,7 +53,7 @@ class QueryReader:
     def _spoken(self, word: str) -> bool:
         """Whether the word is the spoken form of known words («میدن» → «می‌دهند»); hazm's
         informal normaliser also rewrites unknown words («حزینه» → «حزینه است»), which are not."""
-        formal = " ".join(formalize_words([word])).split()
+        formal = formal_word(word).split()
         return formal != [word] and all(self.speller.common(w) for w in formal)
 
     def read(self, question: str) -> Reading:
@@ -66,7 +66,8 @@ class QueryReader:
         for token in text.split():
             # punctuation stays where it was («چیه؟»): the field cues read clauses by it
             before, word, after = _EDGES.match(token).groups()  # type: ignore[union-attr]
-            fixed = None if not word or self._spoken(word) else self.speller.repair_word(word)
+            known = not word or self.speller.common(word) or self._spoken(word)
+            fixed = None if known else self.speller.repair_word(word)
             if fixed is not None and fixed != word:
                 repairs.append((word, fixed))
                 words.append(f"{before}{fixed}{after}")

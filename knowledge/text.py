@@ -23,7 +23,8 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=200_000)
-def _formal_word(word: str) -> str:
+def formal_word(word: str) -> str:
+    """The written form of a spoken word («میخوام» → «می‌خواهم»), memoised."""
     return " ".join(formalize_words([word]))
 
 
@@ -37,7 +38,7 @@ def canonical(text: str) -> str:
     clean = normalize(text)
     if is_finglish(clean):
         clean = normalize(transliterate(clean))
-    return " ".join(_formal_word(word) for word in remove_punctuation(clean).split())
+    return " ".join(formal_word(word) for word in remove_punctuation(clean).split())
 
 
 @lru_cache(maxsize=1)
