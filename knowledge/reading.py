@@ -59,7 +59,8 @@ class QueryReader:
     def read(self, question: str) -> Reading:
         """The question in Persian letters, repaired, and expanded for the search."""
         text = normalize(question)
-        if is_finglish(text):
+        from_latin = is_finglish(text)
+        if from_latin:
             text = normalize(transliterate(text))
         words = []
         repairs = []
@@ -67,7 +68,7 @@ class QueryReader:
             # punctuation stays where it was («چیه؟»): the field cues read clauses by it
             before, word, after = _EDGES.match(token).groups()  # type: ignore[union-attr]
             known = not word or self.speller.common(word) or self._spoken(word)
-            fixed = None if known else self.speller.repair_word(word)
+            fixed = None if known else self.speller.repair_word(word, from_latin=from_latin)
             if fixed is not None and fixed != word:
                 repairs.append((word, fixed))
                 words.append(f"{before}{fixed}{after}")

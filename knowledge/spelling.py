@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -54,6 +55,33 @@ MIN_EDIT_LENGTH = 5
 def phonetic_key(word: str) -> str:
     """The word with each group of same-sounding letters written as one letter."""
     return word.translate(_HOMOPHONES)
+
+
+_VOWEL_LETTERS = re.compile("[اوی]")
+
+
+def skeleton(word: str) -> str:
+    """The consonants of a word after its first letter (and no final «ه»): how a word typed in
+    Latin letters and spelt back letter by letter («ساناده» from "sanade", «مامنولخوروجی» from
+    "mamnoolkhorooji") still meets the Persian spelling («سند», «ممنوع‌الخروجی»), whose short
+    vowels are not written."""
+    key = phonetic_key(word)
+    if not key:
+        return key
+    rest = _VOWEL_LETTERS.sub("", key[1:])
+    return (key[0] + rest).removesuffix("ه") if len(rest) > 1 else key[0] + rest
+
+
+def is_verb_form(word: str) -> bool:
+    """Whether hazm's lemmatiser reads the word as a verb form («نباشید», «دادیم»)."""
+    return "#" in _lemmatizer().lemmatize(word)
+
+
+@lru_cache(maxsize=1)
+def _lemmatizer() -> Any:
+    from hazm import Lemmatizer
+
+    return Lemmatizer()
 
 
 # Attached pronouns and plural endings: a known word with one of them is known.
@@ -92,8 +120,11 @@ class Speller:
         self.frequency = Counter({w: n for w, n in vocabulary.items() if len(w) >= 3})
         self.lexicon = lexicon or {}
         by_key: dict[str, str] = {}
+        by_skeleton: dict[str, str] = {}
         for word, _ in self.frequency.most_common():
             by_key.setdefault(phonetic_key(word), word)
+            by_skeleton.setdefault(skeleton(word), word)
+        self._by_skeleton = by_skeleton
         self._by_key = by_key
         self._keys = list(by_key)
         self._plain = {w.replace(ZWNJ, "") for w in self.frequency}
@@ -111,8 +142,12 @@ class Speller:
             for s in SUFFIXES
         )
 
-    def repair_word(self, word: str) -> str | None:
-        """The knowledge-base spelling ``word`` stands for, or None to keep it as it is."""
+    def repair_word(self, word: str, *, from_latin: bool = False) -> str | None:
+        """The knowledge-base spelling ``word`` stands for, or None to keep it as it is.
+
+        ``from_latin``: the word was typed in Latin letters and spelt back, so its vowels are
+        guesses — it is also matched by consonants (:func:`skeleton`).
+        """
         plain = word.replace(ZWNJ, "")
         if len(word) < 3 or not _PERSIAN_WORD.match(word) or self.common(plain):
             return None
@@ -120,7 +155,13 @@ class Speller:
         same_sound = self._by_key.get(key)
         if same_sound is not None:
             return same_sound
-        if plain in self.lexicon or self.knows(word):
+        if from_latin and len(word) >= 4:
+            consonants = self._by_skeleton.get(skeleton(word))
+            if consonants is not None:
+                return consonants
+        if plain in self.lexicon or self.knows(word) or is_verb_form(word):
+            return None
+        if plain.startswith(("می", "نمی")):  # a spoken verb form hazm does not know («نمیرسه»)
             return None
         if len(key) >= MIN_EDIT_LENGTH:
             limit = 1 if len(key) < 7 else 2

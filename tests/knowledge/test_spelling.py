@@ -21,6 +21,10 @@ VOCABULARY = Counter(
         "خسارت": 5,
         "پرداخت": 20,
         "اظهارنامه": 8,
+        "سند": 12,
+        "دفترچه": 4,
+        "ممنوع‌الخروجی": 3,
+        "باشید": 2,
     }
 )
 
@@ -56,4 +60,21 @@ def test_typos_are_repaired(speller, typed, meant):
 
 @pytest.mark.parametrize("word", ["فوتبال", "هزینه", "مدارکش", "عوضش", "چی", "salam", "۱۲۳"])
 def test_known_words_and_short_or_foreign_ones_are_kept(speller, word):
+    assert speller.repair_word(word) is None
+
+
+@pytest.mark.parametrize(
+    ("spelt_back", "meant"),
+    [
+        ("ساناده", "سند"),  # "sanade": Latin vowels spelt as letters
+        ("دافتارچه", "دفترچه"),
+        ("مامنولخوروجی", "ممنوع‌الخروجی"),
+    ],
+)
+def test_words_typed_in_latin_letters_are_matched_by_their_consonants(speller, spelt_back, meant):
+    assert speller.repair_word(spelt_back, from_latin=True) == meant
+
+
+@pytest.mark.parametrize("word", ["نباشید", "دادیم", "نمیرسه", "میفروختیم"])
+def test_verb_forms_are_never_edited_into_other_words(speller, word):
     assert speller.repair_word(word) is None
