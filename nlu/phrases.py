@@ -2,7 +2,8 @@
 
 Text and phrases are normalised the same way (``nlu.normalize``), half-spaces read as spaces,
 punctuation dropped. A one-word phrase of ``PREFIX_MIN`` letters or more also matches the start
-of a word, so «مدارک» finds «مدارکش» and «قانون» finds «قانونیه».
+of a word, so «مدارک» finds «مدارکش» and «قانون» finds «قانونیه» (but «دفتر» does not find
+«دفترخونه», a notary's office).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Collection, Iterable
 
 from nlu.normalize import ZWNJ, normalize, remove_punctuation
 
-PREFIX_MIN = 4
+PREFIX_MIN = 5
 
 
 def words_of(text: str) -> tuple[str, ...]:
