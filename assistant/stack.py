@@ -23,6 +23,8 @@ def component_env(settings: AssistantSettings, secrets: dict[str, str]) -> dict[
         "DASTYAR_ACTIONS_BACKEND_USERNAME": "assistant",
         "DASTYAR_ACTIONS_BACKEND_PASSWORD": secrets["DASTYAR_BACKEND_ASSISTANT_PASSWORD"],
         "DASTYAR_GATEWAY_RASA_URL": settings.url(settings.rasa_port),
+        # the backend pauses and resumes a conversation in Rasa while a person holds it
+        "DASTYAR_HANDOFF_RASA_URL": settings.url(settings.rasa_port),
         "DASTYAR_GATEWAY_PORT": str(settings.gateway_port),
         "DASTYAR_GATEWAY_HOST": settings.host,
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

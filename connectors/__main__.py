@@ -18,4 +18,6 @@ uvicorn.run(
     port=settings.port,
     log_level="info",
     access_log=False,  # webhook paths carry a secret: no access log
+    # an open widget's event stream would otherwise hold a stop until the stream ends
+    timeout_graceful_shutdown=settings.shutdown_grace_s,
 )

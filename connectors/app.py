@@ -26,6 +26,7 @@ from connectors.attachments import Attacher
 from connectors.backend import GatewayBackend
 from connectors.channel import Channel
 from connectors.conversation import Conversation
+from connectors.handoff import HandoffRouter
 from connectors.notifications.worker import OutboxWorker
 from connectors.rasa_client import RasaClient
 from connectors.settings import GatewaySettings, get_settings
@@ -134,6 +135,8 @@ def build(
             replay_after_s=settings.inbox_replay_after_s,
             sweep_every_s=settings.inbox_sweep_s,
         )
+    if backend is not None and settings.handoff_enabled:
+        conversation.handoffs = HandoffRouter(backend, texts)
     if backend is not None and settings.notify_enabled:
         gateway.worker = OutboxWorker(
             backend,
@@ -143,6 +146,7 @@ def build(
             lease_seconds=settings.notify_lease_seconds,
             interval=settings.notify_interval,
             max_backoff=settings.notify_max_backoff,
+            intervals={"web": min(settings.notify_interval_web, settings.notify_interval)},
         )
     return gateway
 
@@ -191,6 +195,13 @@ def create_app(
             await channel.start()
         if gateway.worker is not None:
             gateway.worker.start()
+        expirer = (
+            asyncio.create_task(
+                gateway.conversation.handoffs.expire_forever(settings.handoff_expire_every_s)
+            )
+            if gateway.conversation.handoffs is not None
+            else None
+        )
         names = ", ".join(c.name for c in gateway.channels)
         logger.info(
             "gateway channels: %s; outbox worker %s", names, "on" if gateway.worker else "off"
@@ -202,7 +213,7 @@ def create_app(
                 await gateway.worker.stop()
             for channel in gateway.channels:
                 await channel.stop()
-            for task in (pruner, checkpointer):
+            for task in (pruner, checkpointer, expirer):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -245,7 +256,14 @@ def create_app(
         return {"status": "ok", "rasa": rasa, "channels": channels}
 
     app.include_router(
-        web_router(settings, gateway.texts, gateway.store, gateway.conversation, gateway.attacher)
+        web_router(
+            settings,
+            gateway.texts,
+            gateway.store,
+            gateway.conversation,
+            gateway.attacher,
+            gateway.web,
+        )
     )
     app.include_router(webhook_router(gateway.bots))
     if gateway.sms is not None:

@@ -1,4 +1,4 @@
-"""The backend calls only the channels make: attachments and the notification outbox."""
+"""The backend calls only the channels make: attachments, the notification outbox, handoffs."""
 
 from __future__ import annotations
 
@@ -26,6 +26,15 @@ class GatewayBackend(BackendClient):
         """Report a failed delivery: the backend retries it later, or gives up when permanent."""
         body = {"error": error[:1000], "permanent": permanent}
         await self._call("POST", f"/outbox/{message_id}/failed", json=body)
+
+    async def route_to_handoff(self, conversation_id: str, text: str) -> dict[str, Any]:
+        """Give the citizen's message to the handoff holding the conversation, if one does."""
+        body = {"conversation_id": conversation_id, "text": text[:4000]}
+        return dict(await self._call("POST", "/handoffs/messages", json=body))
+
+    async def expire_handoffs(self) -> list[int]:
+        """Hand back conversations that waited too long for a person."""
+        return list((await self._call("POST", "/handoffs/expire"))["closed"])
 
     async def attach(
         self, proof: Proof, filename: str, content_type: str, content: bytes

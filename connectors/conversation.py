@@ -7,12 +7,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.messages import Reply, parse_rasa
 from connectors.rasa_client import RasaClient, RasaUnavailable
 from connectors.store import Store
 from connectors.texts import Texts
+
+if TYPE_CHECKING:
+    from connectors.handoff import HandoffRouter
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +59,19 @@ class Conversation:
         self.texts = texts
         self._senders = KeyedLock()
         self._slots = asyncio.Semaphore(concurrency)
+        self.handoffs: HandoffRouter | None = None  # set when the backend is known
 
     def hold(self, sender: str) -> Any:
         """Keep other messages of ``sender`` waiting (for work around one message)."""
         return self._senders.hold(sender)
 
     async def ask(self, sender: str, text: str, metadata: dict[str, Any]) -> Answer:
-        """Relay one message; an apology reply when the assistant is unreachable."""
+        """Relay one message (to the person holding the conversation, if anyone does);
+        an apology reply when the assistant is unreachable."""
+        if self.handoffs is not None:
+            held = await self.handoffs.route(sender, text)
+            if held is not None:
+                return Answer(held)
         async with self._slots:
             try:
                 raw = await self.rasa.send(sender, text, metadata)

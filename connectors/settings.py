@@ -132,9 +132,13 @@ class GatewaySettings(BaseSettings):
     # notifications outbox worker
     notify_enabled: bool = True  # needs backend_password
     notify_interval: float = 5.0  # seconds between claims when nothing is due
+    notify_interval_web: float = 1.0  # the widget: staff replies in a live handoff show soon
     notify_batch: int = 20
     notify_lease_seconds: int = 120
     notify_max_backoff: float = 300.0
+    shutdown_grace_s: int = 5  # requests still open at a stop (event streams) then end
+    handoff_enabled: bool = True  # route messages to a person while a handoff holds them
+    handoff_expire_every_s: float = 60.0  # how often waiting handoffs are checked for timeout
 
     def resolved_database_url(self) -> str:
         """The gateway's database: the configured URL or a SQLite file in the data dir."""

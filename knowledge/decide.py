@@ -26,10 +26,12 @@ from knowledge.calibration import Outcome
 from knowledge.documents import Document, Hit
 from knowledge.locale import FIELDS
 from nlu.normalize import ZWNJ, normalize
+from nlu.phrases import words_of
 
 Decided = Literal["answer", "clarify", "unknown"]
 CLOSE = 0.85  # services scoring at least this share of the first one's score are "close"
 MAX_OPTIONS = 3
+BARE_NAME_WORDS = 2  # a question this short only names the service
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,12 @@ def _answer(
     ignore = name_words([first.meta.get("service_names", "")])
     asked = asked_fields.of(question, ignore)
     if not asked:
+        # A bare name («پاسپورت») asks what the service is, whichever of its fields ranked
+        # first; a longer question that names no field is answered by its best document (a FAQ
+        # often answers exactly it: «آقایان مشمول هم جواز می‌گیرند؟»).
+        if len(words_of(normalize(question))) <= BARE_NAME_WORDS:
+            about = lookup(f"service:{code}:about") or first
+            return Decision("answer", code, (Part("about", about),))
         return Decision("answer", code, (Part(answer_field(first) or "about", first),))
     return _parts(code, asked, hits, answer_field, lookup)
 

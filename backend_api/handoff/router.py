@@ -1,14 +1,28 @@
-"""Handoff endpoints: the assistant opens, staff take and close."""
+"""Handoff endpoints: the assistant opens, the gateway routes the citizen's words, staff answer."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 
 from backend_api.deps import DbSession
 from backend_api.handoff import service
-from backend_api.handoff.schemas import HandoffClose, HandoffIn, HandoffOut
+from backend_api.handoff.schemas import (
+    MAX_ID,
+    CitizenMessage,
+    Expired,
+    HandoffClose,
+    HandoffDetail,
+    HandoffId,
+    HandoffIn,
+    HandoffMessageOut,
+    HandoffOut,
+    Routed,
+    StaffReply,
+)
+from backend_api.handoff.settings import get_handoff_settings
 from backend_api.users.deps import ASSISTANT, STAFF
 from backend_api.users.security import Principal
 
@@ -23,6 +37,21 @@ def open_handoff(
     return service.open_handoff(session, body)
 
 
+@router.post("/handoffs/messages", response_model=Routed)
+def route_message(
+    *, body: CitizenMessage, _: Principal = Depends(ASSISTANT), session: DbSession
+) -> Routed:
+    """A citizen's message: kept for staff when a handoff holds the conversation."""
+    return service.route_citizen(session, body)
+
+
+@router.post("/handoffs/expire", response_model=Expired)
+def expire(*, _: Principal = Depends(ASSISTANT), session: DbSession) -> Expired:
+    """Hand back conversations that waited too long, their questions left for staff."""
+    wait = dt.timedelta(minutes=get_handoff_settings().max_wait_minutes)
+    return Expired(closed=service.expire(session, wait))
+
+
 @router.get("/staff/handoffs", response_model=list[HandoffOut])
 def queue(
     *,
@@ -35,15 +64,47 @@ def queue(
     return service.list_handoffs(session, status, limit)
 
 
+@router.get("/staff/handoffs/{handoff_id}", response_model=HandoffDetail)
+def get_handoff(
+    *,
+    handoff_id: HandoffId,
+    after: int = Query(0, ge=0, le=MAX_ID),
+    _: Principal = Depends(STAFF),
+    session: DbSession,
+) -> HandoffDetail:
+    """The transcript so far and the live messages after message id ``after``."""
+    return service.detail(session, handoff_id, after)
+
+
 @router.post("/staff/handoffs/{handoff_id}/take", response_model=HandoffOut)
-def take(*, handoff_id: int, actor: Principal = Depends(STAFF), session: DbSession) -> HandoffOut:
-    """Take a conversation."""
+def take(
+    *, handoff_id: HandoffId, actor: Principal = Depends(STAFF), session: DbSession
+) -> HandoffOut:
+    """Take a conversation (of two staff at once, exactly one wins)."""
     return service.take(session, actor, handoff_id)
+
+
+@router.post(
+    "/staff/handoffs/{handoff_id}/messages", response_model=HandoffMessageOut, status_code=201
+)
+def reply(
+    *,
+    handoff_id: HandoffId,
+    body: StaffReply,
+    actor: Principal = Depends(STAFF),
+    session: DbSession,
+) -> HandoffMessageOut:
+    """Reply to the citizen on their own channel (through the outbox)."""
+    return service.reply(session, actor, handoff_id, body.text)
 
 
 @router.post("/staff/handoffs/{handoff_id}/close", response_model=HandoffOut)
 def close(
-    *, handoff_id: int, body: HandoffClose, actor: Principal = Depends(STAFF), session: DbSession
+    *,
+    handoff_id: HandoffId,
+    body: HandoffClose,
+    actor: Principal = Depends(STAFF),
+    session: DbSession,
 ) -> HandoffOut:
-    """Close a conversation."""
-    return service.close(session, actor, handoff_id, body.note)
+    """Close a conversation with a note and an outcome; the assistant answers again."""
+    return service.close(session, actor, handoff_id, body)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend_api.common.fields import Channel, SenderId
+
+MAX_ID = 2**31 - 1  # ids are 32-bit in PostgreSQL; a larger one is refused, not a 500
+HandoffId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class TranscriptLine(BaseModel):
@@ -49,9 +53,68 @@ class HandoffOut(BaseModel):
     queue_position: int = 0
 
 
+# how a staff member closes; "expired" is set only when nobody took the conversation in time
+Outcome = Literal["answered", "referred", "no_answer", "left"]
+
+
+class HandoffMessageOut(BaseModel):
+    """A message of the live part of the conversation."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    who: Literal["citizen", "staff"]
+    author: str
+    text: str
+    created_at: dt.datetime
+
+
+class HandoffDetail(HandoffOut):
+    """A handoff with the messages exchanged since a person was asked for."""
+
+    outcome: str = ""
+    taken_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    messages: list[HandoffMessageOut] = Field(default_factory=list)
+
+
+class StaffReply(BaseModel):
+    """A staff member's reply to the citizen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=2000)
+
+
 class HandoffClose(BaseModel):
-    """Closing a handoff."""
+    """Closing a handoff with an outcome; the conversation goes back to the assistant."""
 
     model_config = ConfigDict(extra="forbid")
 
     note: str = Field(default="", max_length=2000)
+    outcome: Outcome = "answered"
+
+
+class CitizenMessage(BaseModel):
+    """What the citizen wrote; the gateway asks whether a person holds the conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: SenderId
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class Routed(BaseModel):
+    """Whether the message went to a person, and the citizen's place while they wait."""
+
+    held: bool
+    handoff_id: int | None = None
+    status: str = ""
+    queue_position: int = 0
+    expected_wait_minutes: int | None = None  # from recent waits; None when there are none
+
+
+class Expired(BaseModel):
+    """Handoffs that waited too long and were left as unresolved questions."""
+
+    closed: list[int]

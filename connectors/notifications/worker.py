@@ -37,6 +37,7 @@ class OutboxWorker:
         lease_seconds: int = 120,
         interval: float = 5.0,
         max_backoff: float = 300.0,
+        intervals: dict[str, float] | None = None,
     ) -> None:
         self.backend = backend
         self.channels = channels
@@ -45,6 +46,8 @@ class OutboxWorker:
         self.lease_seconds = lease_seconds
         self.interval = interval
         self.max_backoff = max_backoff
+        # a channel a person chats on (the widget) is asked more often than the default
+        self.intervals = intervals or {}
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -88,6 +91,7 @@ class OutboxWorker:
         return True
 
     async def _loop(self, channel: Channel) -> None:
+        interval = self.intervals.get(channel.name, self.interval)
         backoff = 0.0
         while True:
             try:
@@ -99,9 +103,9 @@ class OutboxWorker:
                 logger.exception("%s: outbox delivery failed", channel.name)
                 claimed, down = 0, True
             if down:
-                backoff = min(max(backoff * 2, self.interval), self.max_backoff)
+                backoff = min(max(backoff * 2, interval), self.max_backoff)
                 await asyncio.sleep(backoff)
                 continue
             backoff = 0.0
             if claimed < self.batch:
-                await asyncio.sleep(self.interval)
+                await asyncio.sleep(interval)

@@ -325,8 +325,20 @@
     .then(function (body) {
       (body.entries || []).forEach(renderNew);
     }, function () { /* shown empty; the first message reports the problem */ })
-    .then(function () { ready = true; host.setAttribute("data-ready", "true"); });
+    .then(function () { ready = true; host.setAttribute("data-ready", "true"); listen(); });
   var wanted = tab.get("dastyar.open");
+  // A staff member's reply (live handoff) or a notification is pushed as a server-sent event;
+  // the slower polling below stays on as the fallback (no EventSource, a proxy that buffers).
+  var stream = null;
+  function listen() {
+    if (stream || !window.EventSource) { return; }
+    stream = new EventSource(BASE + "/api/events?sender=" + encodeURIComponent(session) + "&after=" + lastSeq);
+    stream.onmessage = function (e) {
+      // during a turn the entries are the turn's own; poll() catches up once it is done
+      if (busy || !ready) { return; }
+      try { renderNew(JSON.parse(e.data)); } catch (err) { /* a bad event is skipped */ }
+    };
+  }
   if (wanted === "1" || (wanted === null && script && script.getAttribute("data-open") === "true")) { open(false); }
   setInterval(function () {
     if (!panel.hidden && document.visibilityState === "visible") { poll(); }

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import logging
 import re
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
@@ -17,12 +21,15 @@ from connectors.conversation import Conversation
 from connectors.settings import GatewaySettings
 from connectors.store import Store
 from connectors.texts import Texts
-from connectors.web.channel import SESSION_PATTERN
+from connectors.web.channel import SESSION_PATTERN, WebChannel
 
 logger = logging.getLogger(__name__)
 
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields beside the file
 _SESSION = re.compile(SESSION_PATTERN)
+STREAM_RECHECK_S = 15.0  # a delivery by another replica, or a keep-alive, at least this often
+MAX_SEQ = 2**62  # history positions are 64-bit integers in the store
+STREAM_MAX_S = 25.0  # then the browser reconnects: proxies and a stopping server let go soon
 
 
 class ChatIn(BaseModel):
@@ -54,6 +61,7 @@ def web_router(
     store: Store,
     conversation: Conversation,
     attacher: Attacher,
+    web: WebChannel | None = None,
 ) -> APIRouter:
     """The widget's endpoints."""
     router = APIRouter(prefix="/api", tags=["web"])
@@ -102,6 +110,37 @@ def web_router(
     ) -> Any:
         """The session's history after ``after``, including notifications delivered meanwhile."""
         return {"entries": await store.run(store.history, sender, after, limit)}
+
+    @router.get("/events")
+    async def events(
+        request: Request,
+        sender: str = Query(pattern=SESSION_PATTERN),
+        after: int = Query(0, ge=0, le=MAX_SEQ),
+    ) -> StreamingResponse:
+        """Server-sent events: the session's new history entries (a staff reply, a notification)
+        as they arrive; the widget polls ``/api/history`` when streams are not available."""
+        last = request.headers.get("last-event-id", "")
+        cursor = max(after, int(last)) if last.isdigit() and len(last) < 19 else after
+
+        async def stream() -> AsyncIterator[str]:
+            nonlocal cursor
+            yield "retry: 3000\n\n"
+            ends = time.monotonic() + STREAM_MAX_S
+            with web.listening(sender) if web else contextlib.nullcontext(asyncio.Event()) as woken:
+                while time.monotonic() < ends and not await request.is_disconnected():
+                    woken.clear()
+                    entries = await store.run(store.history, sender, cursor, limit)
+                    for entry in entries:
+                        cursor = max(cursor, int(entry["seq"]))
+                        data = json.dumps(entry, ensure_ascii=False)
+                        yield f"id: {entry['seq']}\ndata: {data}\n\n"
+                    if not entries:
+                        yield ": keep-alive\n\n"
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(woken.wait(), STREAM_RECHECK_S)
+
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
 
     @router.post("/attachments")
     async def attach(request: Request) -> Any:

@@ -99,6 +99,9 @@ def fake_rasa() -> FastAPI:
     return app
 
 
+OUTBOX: list[dict[str, Any]] = []  # messages the fake backend hands to the gateway's worker
+
+
 def fake_backend(received: list[bytes]) -> FastAPI:
     """The backend endpoints the gateway calls."""
     app = FastAPI()
@@ -108,8 +111,14 @@ def fake_backend(received: list[bytes]) -> FastAPI:
         return {"access_token": "t", "token_type": "bearer", "expires_in": 3600}
 
     @app.post("/api/v1/outbox/claim")
-    def claim() -> list[Any]:
-        return []
+    async def claim(request: Request) -> list[Any]:
+        channel = (await request.json())["channel"]
+        return [m for m in OUTBOX if m["channel"] == channel]
+
+    @app.post("/api/v1/outbox/{message_id}/sent")
+    def sent(message_id: int) -> dict[str, Any]:
+        OUTBOX[:] = [m for m in OUTBOX if m["id"] != message_id]
+        return {"id": message_id, "status": "sent"}
 
     @app.post("/api/v1/requests/attachments", status_code=201)
     async def attach(request: Request) -> dict[str, Any]:
@@ -390,4 +399,24 @@ def test_a_conversation_in_the_widget_survives_reload_and_restart(stack, browser
     box = dialog.bounding_box()
     assert box is not None and box["width"] == 375 and box["height"] == 700
     page.screenshot(path=str(ARTIFACTS / "widget-mobile.png"))
+    page.close()
+
+
+def test_a_staff_reply_is_pushed_to_the_open_widget(stack, browser):
+    """A live-handoff reply reaches an open widget at once (server-sent events), not at the
+    next 20 s poll, and only once."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(stack["gateway"].url + "/")
+    expect(page.locator("#dastyar-widget[data-ready=true]")).to_have_count(1)
+    page.get_by_role("button", name="گفتگو با دستیار").click()
+    session = page.evaluate("localStorage.getItem('dastyar.session')")
+    page.wait_for_timeout(500)  # the event stream is open
+    reply = "کارشناس: سلام، پرسشتان را بفرمایید."
+    OUTBOX.append({"id": 7001, "channel": "web", "recipient": f"web:{session}", "body": reply})
+    expect(page.get_by_text(reply)).to_be_visible(timeout=5000)
+    assert OUTBOX == []
+    page.wait_for_timeout(1500)
+    expect(page.get_by_text(reply)).to_have_count(1)
     page.close()

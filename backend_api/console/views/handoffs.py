@@ -1,7 +1,8 @@
-"""The queue of conversations handed to a person: list, transcript, wait time, take, close.
+"""The queue of conversations handed to a person: list, transcript, wait time, take, live reply,
+the citizen's new messages as they arrive, saved short replies, close with a note and outcome.
 
-The conversation page keeps a ``reply`` block empty on purpose: the live reply (its own issue)
-fills it without changing this screen's routes.
+The queue and the live messages refresh themselves with htmx polling (declared in the templates,
+so the strict Content-Security-Policy holds); every form works without JavaScript too.
 """
 
 from __future__ import annotations
@@ -10,14 +11,26 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from sqlalchemy import func, select
 
 from backend_api.console.deps import StaffChange, StaffUser
-from backend_api.console.web import ConsoleRoute, redirect, render
+from backend_api.console.web import ConsoleRoute, redirect, render, texts
 from backend_api.deps import DbSession
-from backend_api.errors import NotFound
+from backend_api.errors import ApiError, NotFound
 from backend_api.handoff import service as handoff_service
 from backend_api.handoff.models import Handoff
+from backend_api.handoff.schemas import HandoffClose, HandoffId, Outcome
 
 router = APIRouter(route_class=ConsoleRoute)
 STATUSES = ("open", "taken", "closed")
+POLL_QUEUE = "every 5s"  # new waiting conversations appear without a reload
+POLL_LIVE = "every 3s"  # the citizen's new messages
+
+
+def _queue_context(session: DbSession, status: str) -> dict[str, object]:
+    # Handoffs carry no agency yet, so every staff member sees the one queue.
+    rows = handoff_service.list_handoffs(session, status, 200)
+    counts = dict(
+        session.execute(select(Handoff.status, func.count()).group_by(Handoff.status)).all()
+    )
+    return {"rows": rows, "status": status, "counts": counts, "statuses": STATUSES}
 
 
 @router.get("/handoffs")
@@ -28,37 +41,86 @@ def queue(
     status: str = Query("open", pattern="^(open|taken|closed)$"),
 ) -> Response:
     """Waiting conversations, the longest-waiting first."""
-    # Handoffs carry no agency yet, so every staff member sees the one queue.
-    rows = handoff_service.list_handoffs(session, status, 200)
-    counts = dict(
-        session.execute(select(Handoff.status, func.count()).group_by(Handoff.status)).all()
-    )
-    context = {"rows": rows, "status": status, "counts": counts, "statuses": STATUSES}
+    context = {**_queue_context(session, status), "poll": POLL_QUEUE}
     return render(request, "handoffs.html", context)
+
+
+@router.get("/handoffs/rows")
+def queue_rows(
+    request: Request,
+    user: StaffUser,
+    session: DbSession,
+    status: str = Query("open", pattern="^(open|taken|closed)$"),
+) -> Response:
+    """The queue's table body alone, for the page's polling."""
+    return render(request, "partials/handoff_rows.html", _queue_context(session, status))
+
+
+def _handoff(session: DbSession, handoff_id: int) -> Handoff:
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise NotFound("handoff_not_found")
+    return handoff
+
+
+def _live_context(session: DbSession, handoff: Handoff) -> dict[str, object]:
+    return {
+        "h": handoff,
+        "live": handoff_service.messages(session, handoff.id),
+        "poll": POLL_LIVE if handoff.status != "closed" else "",
+    }
 
 
 @router.get("/handoffs/{handoff_id}")
 def conversation(
-    handoff_id: int, request: Request, user: StaffUser, session: DbSession
+    handoff_id: HandoffId, request: Request, user: StaffUser, session: DbSession
 ) -> Response:
-    """One conversation: its transcript and how long the citizen has waited."""
-    handoff = session.get(Handoff, handoff_id)
-    if handoff is None:
-        raise NotFound("handoff_not_found")
-    return render(request, "handoff.html", {"h": handoff})
+    """One conversation: its transcript, the live messages and how long the citizen has waited."""
+    handoff = _handoff(session, handoff_id)
+    return render(request, "handoff.html", _live_context(session, handoff))
+
+
+@router.get("/handoffs/{handoff_id}/live")
+def live(handoff_id: HandoffId, request: Request, user: StaffUser, session: DbSession) -> Response:
+    """The live messages alone, for the page's polling."""
+    handoff = _handoff(session, handoff_id)
+    return render(request, "partials/handoff_live.html", _live_context(session, handoff))
 
 
 @router.post("/handoffs/{handoff_id}/take")
-def take(handoff_id: int, user: StaffChange, session: DbSession) -> Response:
+def take(handoff_id: HandoffId, user: StaffChange, session: DbSession) -> Response:
     """Take the conversation."""
     handoff_service.take(session, user.principal, handoff_id)
     return redirect(f"/console/handoffs/{handoff_id}", msg="handoff_taken")
 
 
+@router.post("/handoffs/{handoff_id}/reply")
+def reply(
+    handoff_id: HandoffId,
+    request: Request,
+    user: StaffChange,
+    session: DbSession,
+    text: str = Form("", max_length=2000),
+    saved: str = Form("", max_length=50),
+) -> Response:
+    """Send the written reply, or a saved short reply, to the citizen's channel."""
+    chosen = texts().section("handoff_saved_replies").get(saved, "") if saved else ""
+    body = (chosen or text).strip()
+    if not body:
+        raise ApiError(422, "validation_error")
+    handoff_service.reply(session, user.principal, handoff_id, body)
+    return redirect(f"/console/handoffs/{handoff_id}", msg="handoff_replied")
+
+
 @router.post("/handoffs/{handoff_id}/close")
 def close(
-    handoff_id: int, user: StaffChange, session: DbSession, note: str = Form("", max_length=2000)
+    handoff_id: HandoffId,
+    user: StaffChange,
+    session: DbSession,
+    note: str = Form("", max_length=2000),
+    outcome: Outcome = Form("answered"),
 ) -> Response:
-    """Close the conversation with a note."""
-    handoff_service.close(session, user.principal, handoff_id, note.strip())
+    """Close the conversation with a note and an outcome; the assistant answers again."""
+    data = HandoffClose(note=note, outcome=outcome)
+    handoff_service.close(session, user.principal, handoff_id, data)
     return redirect("/console/handoffs", msg="handoff_closed")
