@@ -97,10 +97,6 @@ class Families:
         """The variant words a text names («تمدید», «المثنی»)."""
         return frozenset(normalize(text).replace(ZWNJ, "").split()) & self.variant_words
 
-    def named_variant(self, question: str) -> bool:
-        """Whether the question names a variant itself."""
-        return bool(self.variants_named(question))
-
     def variants_named(self, question: str) -> frozenset[str]:
         """The variant words of the question, except those of a first issue («صدور»): a
         question without a variant word asks about the first issue anyway."""
@@ -134,16 +130,14 @@ def decide(
     order = list(groups)
     top = _named_variant(question, order, groups, families)
     best = groups[top][0].score
-    close = [g for g in order if g != top and groups[g][0].score >= CLOSE * best]
-    close = close[: MAX_OPTIONS - 1]
     title_of = {g: groups[g][0].document.meta.get("service_title", "") for g in order}
-    if outcome == "ambiguous" and close:
-        family = families.key(title_of[top]) if title_of[top] else ""
-        same = family and all(families.key(title_of[g]) == family for g in close if title_of[g])
-        if not same:
-            options = tuple(
-                Option(g, title_of[g] or groups[g][0].document.title) for g in [top, *close]
-            )
+    # only services can be offered to choose from (a choice answers about a service)
+    close = [g for g in order if g != top and title_of[g] and groups[g][0].score >= CLOSE * best]
+    close = close[: MAX_OPTIONS - 1]
+    if outcome == "ambiguous" and close and title_of[top]:
+        family = families.key(title_of[top])
+        if not all(families.key(title_of[g]) == family for g in close):
+            options = tuple(Option(g, title_of[g]) for g in [top, *close])
             return Decision("clarify", options=options, confidence=confidence)
         variants = tuple(Option(g, title_of[g]) for g in close)
         answer = _answer(question, groups[top], asked_fields, answer_field, lookup)

@@ -79,6 +79,19 @@ def test_doubt_between_unrelated_services_asks_which_and_lists_only_close_ones()
     assert [o.code for o in decision.options] == ["1", "4"]  # «2» is far behind
 
 
+def test_a_named_variant_is_preferred_among_close_services_of_its_family():
+    ranking = hits(("service:1:cost", 1.0), ("service:3:cost", 0.95), ("service:4:cost", 0.9))
+    decision = run("هزینه المثنی پاسپورت", "answer", ranking)
+    assert decision.service == "3"
+
+
+def test_only_services_are_offered_to_choose_from():
+    general = Document("faq:office-hours", "", "ساعت کاری دفاتر", "faq", {})
+    ranking = [Hit(general, 1.0), *hits(("service:4:cost", 0.95))]
+    decision = run("ساعت کاری", "ambiguous", ranking)
+    assert (decision.outcome, decision.service) == ("answer", "")  # the general FAQ itself
+
+
 def test_unknown_stays_unknown():
     assert run("قیمت دلار", "unknown", hits(("service:1:cost", 1.0))).outcome == "unknown"
 
@@ -86,7 +99,8 @@ def test_unknown_stays_unknown():
 def test_variant_families_come_from_the_titles():
     assert FAMILIES.key("صدور گذرنامهٔ عادی") == FAMILIES.key("تمدید گذرنامه")
     assert FAMILIES.key("صدور کارت ملی هوشمند") != FAMILIES.key("صدور کارت بازرگانی")
-    assert FAMILIES.named_variant("تمدید پاسپورت") and not FAMILIES.named_variant("پاسپورت")
+    assert FAMILIES.variants_named("تمدید پاسپورت") == {"تمدید"}
+    assert not FAMILIES.variants_named("صدور پاسپورت")  # a first issue names no variant
 
 
 # --- the sample catalogue: one table per failure kind of issue 13, in new sentences ----------
