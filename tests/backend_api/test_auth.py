@@ -54,6 +54,9 @@ ADMIN_ENDPOINTS = [
     ("POST", "/api/v1/admin/faq"),
     ("PUT", "/api/v1/admin/faq/{faq_id}"),
     ("DELETE", "/api/v1/admin/faq/{faq_id}"),
+    ("GET", "/api/v1/admin/synonyms"),
+    ("POST", "/api/v1/admin/synonyms"),
+    ("DELETE", "/api/v1/admin/synonyms"),
     ("GET", "/api/v1/admin/audit"),
 ]
 CITIZEN_WRITES = [

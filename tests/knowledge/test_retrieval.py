@@ -22,7 +22,8 @@ QUESTIONS = [
     ("hazine gozarname chande", "finglish", PASSPORT_COST, {"lexical", "dense", "hybrid"}),
     ("مدارك كارت ملي هوشمند چيه", "arabic letters", SMARTCARD_DOCUMENTS, {"lexical"}),
     ("مدارک کارت ملی هوشمن", "typo", SMARTCARD_DOCUMENTS, {"lexical", "hybrid"}),
-    ("پاسپورتم گم شده چیکار کنم", "colloquial", PASSPORT_LOST, {"lexical", "dense", "hybrid"}),
+    # «گم» adds «المثنی» (the lexicon), which BM25 alone spreads over every duplicate service
+    ("پاسپورتم گم شده چیکار کنم", "colloquial", PASSPORT_LOST, {"dense", "hybrid"}),
     (
         "معافیت تحصیلی سربازی چطوری بگیرم",
         "colloquial",

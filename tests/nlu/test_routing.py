@@ -27,6 +27,10 @@ ROUTER = load_router()
         ("suggest", "پیشنهاد میکنم ساعت کاری دفاتر بیشتر بشه", "suggest"),
         ("thanks", "خیلی ممنون", "thanks"),
         ("greet", "سلام، هزینه گذرنامه چنده؟", "greet"),  # not a diverted intent
+        # a question about the assistant itself stays where it is
+        ("capabilities", "چه کارهایی میتونی انجام بدی؟", "capabilities"),
+        ("thanks", "خیلی ممنون از راهنماییتون", "thanks"),
+        ("capabilities", "سازمان ثبت احوال چه خدماتی داره؟", TARGET),  # browsing, not "you"
     ],
 )
 def test_questions_are_routed_to_the_service_answer(intent, text, routed):
