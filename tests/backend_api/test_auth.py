@@ -38,6 +38,8 @@ STAFF_ENDPOINTS = [
     ("POST", "/api/v1/staff/unresolved/{item_id}/dismiss"),
     ("GET", "/api/v1/staff/handoffs"),
     ("POST", "/api/v1/staff/handoffs/{handoff_id}/take"),
+    ("GET", "/api/v1/staff/handoffs/{handoff_id}"),
+    ("POST", "/api/v1/staff/handoffs/{handoff_id}/messages"),
     ("POST", "/api/v1/staff/handoffs/{handoff_id}/close"),
     ("GET", "/api/v1/staff/outbox"),
 ]
@@ -68,6 +70,8 @@ CITIZEN_WRITES = [
     ("POST", "/api/v1/complaints/lookup"),
     ("POST", "/api/v1/unresolved"),
     ("POST", "/api/v1/handoffs"),
+    ("POST", "/api/v1/handoffs/messages"),
+    ("POST", "/api/v1/handoffs/expire"),
     ("POST", "/api/v1/outbox/claim"),
     ("POST", "/api/v1/outbox/{message_id}/sent"),
     ("POST", "/api/v1/outbox/{message_id}/failed"),
