@@ -4,8 +4,8 @@ DIET sometimes reads «درخواست کارت بازرگانی غیرحضوری
 چیه؟» as "what can you do" or «میشه آنلاین ...؟» as a suggestion. A message that asks about a
 field of a service (a field cue of ``data/locale/knowledge.fa.yaml``) never goes to the intents in
 ``divert_on_field_cue``; a message shaped like a question (``question_words``) never goes to those
-in ``divert_on_question`` (unless it is about the assistant itself: ``about_the_assistant``); both
-go to ``ask_service`` instead. The lists are data:
+in ``divert_on_question``; both go to ``ask_service`` instead, unless the message says it is about
+the assistant itself or a suggestion (``keeps_intent``). The lists are data:
 ``data/lexicons/routing.fa.yaml``. Filing still starts when the citizen asks to file
 («می‌خواهم درخواست گذرنامه ثبت کنم» has no field cue and is not a question).
 """
@@ -35,7 +35,7 @@ class Router:
     question_words: tuple[tuple[str, ...], ...]
     divert_on_field_cue: frozenset[str]
     divert_on_question: frozenset[str]
-    about_the_assistant: tuple[tuple[str, ...], ...] = ()
+    keeps_intent: tuple[tuple[str, ...], ...] = ()
 
     def route(self, intent: str, text: str) -> str:
         """The intent ``text`` should have, given that DIET said ``intent``."""
@@ -43,14 +43,15 @@ class Router:
             return intent
         clean = normalize(text)
         words = words_of(clean)
+        if any(find(w, words) is not None for w in self.keeps_intent):
+            return intent
         if intent in self.divert_on_field_cue and any(
             find(cue, words) is not None for cue in self.field_cues
         ):
             return TARGET
         is_question = "؟" in text or "?" in text
         is_question = is_question or any(find(w, words) is not None for w in self.question_words)
-        to_the_assistant = any(find(w, words) is not None for w in self.about_the_assistant)
-        if intent in self.divert_on_question and is_question and not to_the_assistant:
+        if intent in self.divert_on_question and is_question:
             return TARGET
         return intent
 
@@ -71,5 +72,5 @@ def load_router(routing: Path = ROUTING_FILE, cues: Path = CUES_FILE) -> Router:
         question_words=tuple(phrase_words(w) for w in rules["question_words"]),
         divert_on_field_cue=frozenset(rules["divert_on_field_cue"]),
         divert_on_question=frozenset(rules["divert_on_question"]),
-        about_the_assistant=tuple(phrase_words(w) for w in rules.get("about_the_assistant") or ()),
+        keeps_intent=tuple(phrase_words(w) for w in rules.get("keeps_intent") or ()),
     )

@@ -24,6 +24,10 @@ ROUTER = load_router()
         # asking to file, to check a status, a real suggestion: left as they are
         ("file_request", "میخوام درخواست صدور گذرنامه ثبت کنم", "file_request"),
         ("check_status", "وضعیت درخواستم چی شد", "check_status"),
+        ("check_status", "درخواست انشعاب آبم کجای کاره؟", "check_status"),
+        ("file_request", "میخوام همین الان اقدام کنم، درخواستو ثبت کن", "file_request"),
+        ("suggest", "بهتر نیست نوبت آنلاین بدید؟", "suggest"),
+        ("capabilities", "چیکارا بلدی انجام بدی", "capabilities"),
         ("suggest", "پیشنهاد میکنم ساعت کاری دفاتر بیشتر بشه", "suggest"),
         ("thanks", "خیلی ممنون", "thanks"),
         ("greet", "سلام، هزینه گذرنامه چنده؟", "greet"),  # not a diverted intent
