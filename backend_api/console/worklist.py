@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend_api.audit.service import record_change
 from backend_api.catalogue.models import Agency, Service
+from backend_api.common.calendar import citizen_today
 from backend_api.console.formatting import TEHRAN
 from backend_api.console.models import Referral
 from backend_api.errors import Invalid, NotFound
@@ -36,7 +37,7 @@ class Filters:
 
 def today() -> dt.date:
     """Today in Tehran (lateness is judged by the citizen's calendar)."""
-    return dt.datetime.now(TEHRAN).date()
+    return citizen_today()
 
 
 def in_scope(query: Select, scope: frozenset[int] | None) -> Select:

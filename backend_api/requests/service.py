@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from backend_api.audit.service import record_change
 from backend_api.catalogue.service import get_service
+from backend_api.common.calendar import citizen_today
 from backend_api.common.codes import REQUEST_PREFIXES, new_tracking_code
 from backend_api.errors import ApiError, Conflict, Invalid, NotFound
 from backend_api.notifications.service import notify_status_change
@@ -125,7 +126,8 @@ def file_request(
         if existing is not None:
             return _replay(existing, fingerprint)
     service = get_service(session, data.service_code)
-    today = dt.datetime.now(dt.UTC).date()
+    # the promised date is on the citizen's calendar, as the console judges lateness
+    today = citizen_today()
     for _attempt in range(_CODE_ATTEMPTS):
         req = ServiceRequest(
             tracking_code=new_tracking_code(REQUEST_PREFIXES),
