@@ -56,15 +56,18 @@ def parse_jalali(text: str | None) -> dt.date | None:
     return jdatetime.date(year, month, day).togregorian()
 
 
-def wait_time(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
-    """How long ago ``since`` was, as «۲:۰۵» (hours:minutes) or «۳ روز و ۴:۰۰»."""
+def wait_time(
+    since: dt.datetime | None, with_days: str = "{days} + {clock}", now: dt.datetime | None = None
+) -> str:
+    """How long ago ``since`` was, as «۲:۰۵» (hours:minutes) or, past a day, ``with_days``
+    filled in (the console's locale file words it: «۳ روز و ۴:۰۰»)."""
     if since is None:
         return ""
     delta = (now or dt.datetime.now(dt.UTC)) - since
     minutes = max(int(delta.total_seconds() // 60), 0)
     days, minutes = divmod(minutes, 24 * 60)
     clock = f"{minutes // 60}:{minutes % 60:02d}"
-    return to_persian_digits(f"{days} روز و {clock}" if days else clock)
+    return to_persian_digits(with_days.format(days=days, clock=clock) if days else clock)
 
 
 def money(value: int | None) -> str:
