@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -107,46 +108,33 @@ def answer_many(
 ) -> int:
     """Mark every still-waiting question of ``item_ids`` answered (by the FAQ ``faq_id``), in the
     caller's transaction; return how many were marked."""
-    items = session.scalars(
-        select(UnresolvedQuestion).where(
-            UnresolvedQuestion.id.in_(item_ids), UnresolvedQuestion.status == "new"
-        )
+    return _close_waiting(
+        session, actor, item_ids, "answer", status="answered", answer=answer_text, faq_id=faq_id
     )
-    count = 0
-    for item in items:
-        item.status, item.answer, item.faq_id = "answered", answer_text, faq_id
-        item.handled_by = actor.username
-        record_change(
-            session,
-            actor,
-            "answer",
-            "unresolved",
-            str(item.id),
-            {"status": "new"},
-            {"status": "answered", "faq_id": faq_id},
-        )
-        count += 1
-    return count
 
 
 def dismiss_many(session: Session, actor: Principal, item_ids: list[int]) -> int:
     """Dismiss every still-waiting question of ``item_ids`` in the caller's transaction."""
+    return _close_waiting(session, actor, item_ids, "dismiss", status="dismissed")
+
+
+def _close_waiting(
+    session: Session, actor: Principal, item_ids: list[int], action: str, **changes: Any
+) -> int:
+    """Apply ``changes`` to every still-waiting question of ``item_ids``, one audit entry each."""
     items = session.scalars(
         select(UnresolvedQuestion).where(
             UnresolvedQuestion.id.in_(item_ids), UnresolvedQuestion.status == "new"
         )
     )
+    audited = {k: v for k, v in changes.items() if k != "answer"}
     count = 0
     for item in items:
-        item.status, item.handled_by = "dismissed", actor.username
+        for name, value in changes.items():
+            setattr(item, name, value)
+        item.handled_by = actor.username
         record_change(
-            session,
-            actor,
-            "dismiss",
-            "unresolved",
-            str(item.id),
-            {"status": "new"},
-            {"status": "dismissed"},
+            session, actor, action, "unresolved", str(item.id), {"status": "new"}, audited
         )
         count += 1
     return count
