@@ -14,11 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -30,7 +26,8 @@ from typing import Any
 
 import httpx
 
-from assistant.settings import ROOT, AssistantSettings
+from assistant.local_stack import local_stack
+from assistant.settings import AssistantSettings
 
 logger = logging.getLogger(__name__)
 
@@ -284,50 +281,17 @@ def score(
     return out
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def private_stack(settings: AssistantSettings, say: Callable[[str], None]) -> Iterator[str]:
-    """Start the assistant (``python -m assistant run --no-train``) on free ports with its own
-    data folder; yield Rasa's URL. The search index cache of the main data folder is shared, so
-    the catalogue is not embedded again."""
+    """Start the assistant on free ports with its own data folder; yield Rasa's URL. The search
+    index cache of the main data folder is shared, so the catalogue is not embedded again."""
     data_dir = settings.data_dir / "eval" / time.strftime("%Y%m%d-%H%M%S")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    ports = {name: _free_port() for name in ("GATEWAY", "BACKEND", "RASA", "ACTIONS")}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_BACKEND_")}
-    env.update({f"DASTYAR_{name}_PORT": str(port) for name, port in ports.items()})
-    env["DASTYAR_DATA_DIR"] = str(data_dir)
-    env.setdefault("DASTYAR_KNOWLEDGE_CACHE_DIR", str(settings.data_dir / "index"))
-    out_path = data_dir / "run.out"
+    cache = os.environ.get("DASTYAR_KNOWLEDGE_CACHE_DIR") or str(settings.data_dir / "index")
     say(f"[evaluate] starting a private assistant (logs in {data_dir})")
-    with out_path.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "run", "--no-train"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + settings.start_timeout * 4
-        while "Press Ctrl-C to stop." not in out_path.read_text(encoding="utf-8"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "the assistant did not start:\n" + out_path.read_text(encoding="utf-8")[-3000:]
-                )
-            time.sleep(0.5)
-        yield f"http://127.0.0.1:{ports['RASA']}"
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with local_stack(
+        data_dir, timeout=settings.start_timeout * 4, env={"DASTYAR_KNOWLEDGE_CACHE_DIR": cache}
+    ) as stack:
+        yield stack.url("RASA")
 
 
 def evaluate_set(

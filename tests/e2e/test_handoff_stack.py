@@ -26,23 +26,23 @@ SENDER = f"web:{SESSION}"
 
 
 def _chat(stack: dict[str, Any], text: str) -> list[str]:  # noqa: F811
-    url = f"http://127.0.0.1:{stack['ports']['GATEWAY']}/api/chat"
+    url = f"http://127.0.0.1:{stack.ports['GATEWAY']}/api/chat"
     response = httpx.post(url, json={"sender": SESSION, "message": text}, timeout=60)
     assert response.status_code == 200, response.text
     return [m.get("text", "") for m in response.json()["messages"]]
 
 
 def _admin(stack: dict[str, Any]) -> tuple[str, dict[str, str]]:  # noqa: F811
-    banner = stack["out"].read_text(encoding="utf-8")
+    banner = stack.out.read_text(encoding="utf-8")
     password = re.search(r"admin login\s+admin / (\S+)", banner).group(1)
-    url = f"http://127.0.0.1:{stack['ports']['BACKEND']}/api/v1"
+    url = f"http://127.0.0.1:{stack.ports['BACKEND']}/api/v1"
     body = {"username": "admin", "password": password}
     token = httpx.post(f"{url}/auth/token", json=body, timeout=30).json()["access_token"]
     return url, {"Authorization": f"Bearer {token}"}
 
 
 def _paused(stack: dict[str, Any]) -> bool:  # noqa: F811
-    url = f"http://127.0.0.1:{stack['ports']['RASA']}/conversations/{SENDER}/tracker"
+    url = f"http://127.0.0.1:{stack.ports['RASA']}/conversations/{SENDER}/tracker"
     return bool(httpx.get(url, timeout=30).json().get("paused"))
 
 
@@ -54,7 +54,7 @@ def _wait(predicate: Any, timeout: float, what: str) -> None:
 
 
 def test_a_person_takes_answers_and_gives_back_a_web_conversation(stack):  # noqa: F811
-    gateway = f"http://127.0.0.1:{stack['ports']['GATEWAY']}"
+    gateway = f"http://127.0.0.1:{stack.ports['GATEWAY']}"
     asked = " ".join(_chat(stack, "می‌خوام با کارشناس صحبت کنم"))
     assert "۱" in asked, asked  # the place in the queue
     assert "صف" in " ".join(_chat(stack, "کسی هست؟"))  # held for the person, not the bot
@@ -89,8 +89,8 @@ def test_citizen_widget_and_staff_console_talk_in_two_browsers(stack, browser): 
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
-    backend = f"http://127.0.0.1:{stack['ports']['BACKEND']}"
-    banner = stack["out"].read_text(encoding="utf-8")
+    backend = f"http://127.0.0.1:{stack.ports['BACKEND']}"
+    banner = stack.out.read_text(encoding="utf-8")
     password = re.search(r"admin login\s+admin / (\S+)", banner).group(1)
     problems: list[str] = []
 
@@ -106,7 +106,7 @@ def test_citizen_widget_and_staff_console_talk_in_two_browsers(stack, browser): 
     # the citizen asks for a person in the widget
     citizen = browser.new_page()
     citizen.on("pageerror", lambda e: problems.append(str(e)))
-    citizen.goto(f"http://127.0.0.1:{stack['ports']['GATEWAY']}/")
+    citizen.goto(f"http://127.0.0.1:{stack.ports['GATEWAY']}/")
     expect(citizen.locator("#dastyar-widget[data-ready=true]")).to_have_count(1)
     citizen.get_by_role("button", name="گفتگو با دستیار").click()
     textbox = citizen.get_by_role("textbox", name="پیام شما")

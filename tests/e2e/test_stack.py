@@ -5,76 +5,42 @@ Real processes throughout: backend on SQLite, action server, Rasa with the train
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
+from assistant.local_stack import local_stack
 from assistant.settings import ROOT
 from assistant.stack import latest_model
 
 pytestmark = pytest.mark.e2e
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     if latest_model(ROOT / "models") is None:
         pytest.fail("no trained model in models/: `make test` trains one first")
-    data_dir = tmp_path_factory.mktemp("stack")
-    ports = {name: free_port() for name in ("GATEWAY", "BACKEND", "RASA", "ACTIONS")}
-    env = {
-        **os.environ,
-        "DASTYAR_DATA_DIR": str(data_dir),
-        **{f"DASTYAR_{name}_PORT": str(port) for name, port in ports.items()},
-    }
-    for key in list(env):
-        if key.startswith("DASTYAR_BACKEND_") and key != "DASTYAR_BACKEND_PORT":
-            del env[key]
-    log = (data_dir / "run.out").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "run", "--no-train"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    out = data_dir / "run.out"
-    deadline = time.monotonic() + 300
-    while "Press Ctrl-C to stop." not in out.read_text(encoding="utf-8"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the stack did not start:\n" + out.read_text(encoding="utf-8")[-4000:])
-        time.sleep(0.5)
-    yield {"process": process, "env": env, "ports": ports, "out": out, "data_dir": data_dir}
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=60)
+    with local_stack(tmp_path_factory.mktemp("stack"), timeout=300) as running:
+        yield running
 
 
 def chat(stack, sender: str, text: str) -> list[str]:
-    url = f"http://127.0.0.1:{stack['ports']['GATEWAY']}/api/chat"
+    url = f"http://127.0.0.1:{stack.ports['GATEWAY']}/api/chat"
     response = httpx.post(url, json={"sender": sender, "message": text}, timeout=60)
     assert response.status_code == 200, response.text
     return [m.get("text", "") for m in response.json()["messages"]]
 
 
 def test_the_start_banner_says_where_to_go(stack):
-    banner = stack["out"].read_text(encoding="utf-8")
-    assert f"http://127.0.0.1:{stack['ports']['GATEWAY']}/" in banner
-    assert f"http://127.0.0.1:{stack['ports']['BACKEND']}/docs" in banner
-    assert f"http://127.0.0.1:{stack['ports']['BACKEND']}/console/" in banner
+    banner = stack.out.read_text(encoding="utf-8")
+    assert f"http://127.0.0.1:{stack.ports['GATEWAY']}/" in banner
+    assert f"http://127.0.0.1:{stack.ports['BACKEND']}/docs" in banner
+    assert f"http://127.0.0.1:{stack.ports['BACKEND']}/console/" in banner
     assert "admin login" in banner
 
 
@@ -84,7 +50,7 @@ def test_greeting_and_capabilities(stack):
 
 
 def test_a_service_question_is_answered_from_the_catalogue(stack):
-    url = f"http://127.0.0.1:{stack['ports']['GATEWAY']}/api/chat"
+    url = f"http://127.0.0.1:{stack.ports['GATEWAY']}/api/chat"
     body = {"sender": "e2e-2", "message": "هزينه صدور گذرنامه چقدره؟"}
     messages = httpx.post(url, json=body, timeout=60).json()["messages"]
     buttons = [b for m in messages for b in m.get("buttons") or []]
@@ -122,7 +88,7 @@ def test_filing_a_request_then_checking_its_status(stack):
 
 
 def test_the_web_page_is_served_right_to_left(stack):
-    page = httpx.get(f"http://127.0.0.1:{stack['ports']['GATEWAY']}/", timeout=10).text
+    page = httpx.get(f"http://127.0.0.1:{stack.ports['GATEWAY']}/", timeout=10).text
     assert 'dir="rtl"' in page and 'lang="fa"' in page
 
 
@@ -130,7 +96,7 @@ def test_check_reports_every_component_healthy(stack):
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "check"],
         cwd=ROOT,
-        env=stack["env"],
+        env=stack.env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -143,7 +109,7 @@ def test_terminal_chat(stack):
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "chat"],
         cwd=ROOT,
-        env=stack["env"],
+        env=stack.env,
         input="سلام\nخداحافظ\n",
         capture_output=True,
         text=True,
@@ -156,12 +122,12 @@ def test_terminal_chat(stack):
 
 def test_ctrl_c_stops_every_component(stack):
     # This test ends the stack: keep it last in the module.
-    process = stack["process"]
+    process = stack.process
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=90) == 0
-    out = stack["out"].read_text(encoding="utf-8")
+    out = stack.out.read_text(encoding="utf-8")
     for name in ("gateway", "rasa", "actions", "backend"):
         assert f"stopped {name}" in out
-    for port in stack["ports"].values():
+    for port in stack.ports.values():
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} is still open"
