@@ -9,6 +9,7 @@ of a word, so «مدارک» finds «مدارکش» and «قانون» finds «�
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from functools import lru_cache
 
 from nlu.normalize import ZWNJ, normalize, remove_punctuation
 
@@ -20,8 +21,9 @@ def words_of(text: str) -> tuple[str, ...]:
     return tuple(remove_punctuation(text.replace(ZWNJ, " ")).split())
 
 
+@lru_cache(maxsize=4096)
 def phrase_words(phrase: str) -> tuple[str, ...]:
-    """A phrase as the words :func:`find` compares."""
+    """A phrase as the words :func:`find` compares (memoised: cue lists are read per message)."""
     return words_of(normalize(phrase))
 
 
