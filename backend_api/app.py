@@ -86,7 +86,6 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
         settings.lookup_max_failures,
         settings.lookup_window_seconds,
     )
-    factory.configure(info={"messages": messages, "lookup_guard": guard})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -113,6 +112,8 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
+    app.state.messages = messages
+    app.state.lookup_guard = guard
     app.state.active_users = ActiveUsers(factory)
     app.state.search_index = LiveIndex(factory)
     app.state.search_index.use_data_dir(settings.data_dir)

@@ -113,7 +113,6 @@ def _prepare() -> None:
     from backend_api.app import prepare_database
     from backend_api.catalogue.service import kb_version
     from backend_api.db import make_engine, make_session_factory
-    from backend_api.errors import load_messages
     from backend_api.search.service import LiveIndex
     from backend_api.settings import get_settings
 
@@ -121,7 +120,6 @@ def _prepare() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url())
     factory = make_session_factory(engine)
-    factory.configure(info={"messages": load_messages(settings.messages_file)})
     prepare_database(settings, factory)
     with factory() as session:
         has_content = kb_version(session) > 0

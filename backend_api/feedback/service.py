@@ -12,7 +12,7 @@ from backend_api.audit.service import record_change
 from backend_api.catalogue.models import Service
 from backend_api.catalogue.service import get_agency, get_service
 from backend_api.common.codes import COMPLAINT_PREFIXES, new_tracking_code
-from backend_api.errors import ApiError, Conflict, NotFound
+from backend_api.errors import ApiError, Conflict, MessageCatalogue, NotFound
 from backend_api.feedback.models import Complaint, Rating
 from backend_api.feedback.schemas import (
     ComplaintIn,
@@ -23,6 +23,7 @@ from backend_api.feedback.schemas import (
     RatingOut,
     RatingSummary,
 )
+from backend_api.requests.guard import LookupGuard
 from backend_api.requests.schemas import CitizenProof
 from backend_api.requests.service import find_for_citizen
 from backend_api.requests.workflow import COMPLETED
@@ -39,7 +40,7 @@ _COMPLAINT_FLOW = {
 }
 
 
-def rate(session: Session, data: RatingIn) -> RatingOut:
+def rate(session: Session, data: RatingIn, guard: LookupGuard) -> RatingOut:
     """Record a rating; a request can be rated once, and only after it is completed."""
     tracking_code = None
     if data.tracking_code:
@@ -50,6 +51,7 @@ def rate(session: Session, data: RatingIn) -> RatingOut:
                 national_code=data.national_code,
                 mobile=data.mobile,
             ),
+            guard,
         )
         if req.status != COMPLETED:
             raise Conflict("request_not_completed")
@@ -196,14 +198,18 @@ def list_complaints(
 
 
 def handle_complaint(
-    session: Session, actor: Principal, tracking_code: str, data: ComplaintUpdate
+    session: Session,
+    actor: Principal,
+    tracking_code: str,
+    data: ComplaintUpdate,
+    texts: MessageCatalogue,
 ) -> Complaint:
     """Move a complaint along and record the staff response."""
     complaint = session.scalar(select(Complaint).where(Complaint.tracking_code == tracking_code))
     if complaint is None:
         raise NotFound("complaint_not_found")
     if data.status != complaint.status and data.status not in _COMPLAINT_FLOW[complaint.status]:
-        labels = session.info["messages"].section("complaint_statuses")
+        labels = texts.section("complaint_statuses")
         raise Conflict(
             "invalid_transition",
             current=labels.get(complaint.status, complaint.status),

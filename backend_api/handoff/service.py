@@ -48,11 +48,6 @@ def _out(session: Session, handoff: Handoff) -> HandoffOut:
     return out
 
 
-def _notices(session: Session) -> dict[str, str]:
-    texts: MessageCatalogue = session.info["messages"]
-    return texts.section("notifications")
-
-
 def _tell_citizen(session: Session, handoff: Handoff, key: str, body: str) -> OutboxMessage:
     """Queue a message to the citizen's own channel; the outbox delivers it at least once."""
     message = OutboxMessage(
@@ -127,7 +122,9 @@ def detail(session: Session, handoff_id: int, after: int = 0) -> HandoffDetail:
     return out
 
 
-def take(session: Session, actor: Principal, handoff_id: int) -> HandoffOut:
+def take(
+    session: Session, actor: Principal, handoff_id: int, texts: MessageCatalogue
+) -> HandoffOut:
     """A staff member takes an open conversation; of two at once exactly one wins."""
     handoff = _get(session, handoff_id)
     # The condition on the status makes the database pick the winner, not this process.
@@ -145,13 +142,15 @@ def take(session: Session, actor: Principal, handoff_id: int) -> HandoffOut:
     record_change(
         session, actor, "take", "handoff", str(handoff.id), {"status": "open"}, {"status": "taken"}
     )
-    _tell_citizen(session, handoff, "taken", _notices(session)["handoff_taken"])
+    _tell_citizen(session, handoff, "taken", texts.section("notifications")["handoff_taken"])
     session.commit()
     rasa.set_paused(handoff.conversation_id, True)
     return _out(session, handoff)
 
 
-def reply(session: Session, actor: Principal, handoff_id: int, text: str) -> HandoffMessageOut:
+def reply(
+    session: Session, actor: Principal, handoff_id: int, text: str, texts: MessageCatalogue
+) -> HandoffMessageOut:
     """A staff reply: stored, and queued to the citizen's channel in the same transaction."""
     handoff = _get(session, handoff_id)
     if handoff.status != "taken":
@@ -163,7 +162,7 @@ def reply(session: Session, actor: Principal, handoff_id: int, text: str) -> Han
     )
     session.add(message)
     session.flush()
-    body = _notices(session)["staff_reply"].format(text=message.text)
+    body = texts.section("notifications")["staff_reply"].format(text=message.text)
     _tell_citizen(session, handoff, f"message:{message.id}", body)
     record_change(
         session, actor, "reply", "handoff", str(handoff.id), None, {"message_id": message.id}
@@ -188,7 +187,13 @@ def _hand_back(session: Session, handoff: Handoff, outcome: str, note: str) -> b
     return True
 
 
-def close(session: Session, actor: Principal, handoff_id: int, data: HandoffClose) -> HandoffOut:
+def close(
+    session: Session,
+    actor: Principal,
+    handoff_id: int,
+    data: HandoffClose,
+    texts: MessageCatalogue,
+) -> HandoffOut:
     """Close a handoff with a note and an outcome; the assistant has the conversation again."""
     handoff = _get(session, handoff_id)
     before = {"status": handoff.status}
@@ -204,7 +209,7 @@ def close(session: Session, actor: Principal, handoff_id: int, data: HandoffClos
         before,
         {"status": "closed", "note": note, "outcome": data.outcome},
     )
-    _tell_citizen(session, handoff, "closed", _notices(session)["handoff_closed"])
+    _tell_citizen(session, handoff, "closed", texts.section("notifications")["handoff_closed"])
     session.commit()
     rasa.set_paused(handoff.conversation_id, False)
     return _out(session, handoff)
@@ -251,7 +256,7 @@ def route_citizen(session: Session, data: CitizenMessage) -> Routed:
     )
 
 
-def expire(session: Session, max_wait: dt.timedelta) -> list[int]:
+def expire(session: Session, max_wait: dt.timedelta, texts: MessageCatalogue) -> list[int]:
     """Give up on handoffs nobody took in time: tell the citizen honestly, keep the question.
 
     The question goes to the unresolved queue with the conversation's id; the closed handoff
@@ -277,7 +282,8 @@ def expire(session: Session, max_wait: dt.timedelta) -> list[int]:
                     conversation_id=handoff.conversation_id,
                 )
             )
-        _tell_citizen(session, handoff, "expired", _notices(session)["handoff_expired"])
+        notice = texts.section("notifications")["handoff_expired"]
+        _tell_citizen(session, handoff, "expired", notice)
         session.commit()
         rasa.set_paused(handoff.conversation_id, False)
         closed.append(handoff.id)

@@ -21,13 +21,10 @@ _BASE_DELAY = 10
 _MAX_DELAY = 3600
 
 
-def _texts(session: Session) -> MessageCatalogue:
-    return session.info["messages"]
-
-
-def notify_status_change(session: Session, req: ServiceRequest, event: RequestEvent) -> None:
+def notify_status_change(
+    session: Session, req: ServiceRequest, event: RequestEvent, texts: MessageCatalogue
+) -> None:
     """Queue a message about ``event`` to the channel the citizen used (SMS when unknown)."""
-    texts = _texts(session)
     status_label = texts.section("statuses").get(event.status, event.status)
     body = texts.section("notifications")["status_changed"].format(
         code=format_tracking_code(req.tracking_code),

@@ -17,7 +17,7 @@ from backend_api.audit.service import record_change
 from backend_api.catalogue.service import get_service
 from backend_api.common.calendar import citizen_today
 from backend_api.common.codes import REQUEST_PREFIXES, new_tracking_code
-from backend_api.errors import ApiError, Conflict, Invalid, NotFound
+from backend_api.errors import ApiError, Conflict, Invalid, MessageCatalogue, NotFound
 from backend_api.notifications.service import notify_status_change
 from backend_api.requests import workflow
 from backend_api.requests.guard import LookupGuard
@@ -168,16 +168,14 @@ def file_request(
     raise ApiError(503, "try_again")
 
 
-def find_for_citizen(session: Session, proof: CitizenProof) -> ServiceRequest:
+def find_for_citizen(session: Session, proof: CitizenProof, guard: LookupGuard) -> ServiceRequest:
     """The request matching the tracking code and the identity given, else 404.
 
     A wrong identity answers exactly like an unknown code, so codes cannot be probed; repeated
     wrong guesses at a code or with an identity are refused for a while (429).
     """
-    guard: LookupGuard | None = session.info.get("lookup_guard")
-    identity = proof.national_code or proof.mobile or ""
-    keys = guard.keys(proof.tracking_code, identity) if guard else []
-    if guard and guard.blocked(keys):
+    keys = guard.keys(proof.tracking_code, proof.national_code or proof.mobile or "")
+    if guard.blocked(keys):
         raise ApiError(
             429, "too_many_lookup_failures", minutes=to_persian_digits(str(guard.window_minutes))
         )
@@ -197,8 +195,7 @@ def find_for_citizen(session: Session, proof: CitizenProof) -> ServiceRequest:
         or (proof.national_code and req.national_code != proof.national_code)
         or (proof.mobile and req.mobile != proof.mobile)
     ):
-        if guard:
-            guard.failed(keys)
+        guard.failed(keys)
         raise NotFound("request_not_found")
     return req
 
@@ -224,12 +221,16 @@ def list_requests(
 
 
 def transition(
-    session: Session, actor: Principal, tracking_code: str, change: Transition
+    session: Session,
+    actor: Principal,
+    tracking_code: str,
+    change: Transition,
+    texts: MessageCatalogue,
 ) -> ServiceRequest:
     """Move a request to a new status, record the event and audit, and queue a notification."""
     req = get_by_code(session, tracking_code)
     if not workflow.can_move(req.status, change.status):
-        labels = session.info["messages"].section("statuses")
+        labels = texts.section("statuses")
         raise Conflict(
             "invalid_transition",
             current=labels.get(req.status, req.status),
@@ -249,7 +250,7 @@ def transition(
         before,
         {"status": change.status, "note": change.note},
     )
-    notify_status_change(session, req, event)
+    notify_status_change(session, req, event, texts)
     session.commit()
     return req
 
@@ -276,11 +277,12 @@ def add_attachment(
     allowed: tuple[str, ...],
     max_bytes: int,
     max_count: int,
+    texts: MessageCatalogue,
 ) -> Attachment:
     """Store a file for a request after checking its type (by content, not name) and size."""
     if len(content) > max_bytes:
-        units = session.info["messages"].section("units")
-        raise ApiError(413, "attachment_too_large", size=_readable_size(max_bytes, units))
+        size = _readable_size(max_bytes, texts.section("units"))
+        raise ApiError(413, "attachment_too_large", size=size)
     if not content:
         raise Invalid("attachment_empty")
     if content_type not in allowed or not _sniff(content_type, content[:16]):
