@@ -10,7 +10,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from backend_api.audit.service import record_change
-from backend_api.db import utcnow
+from backend_api.db import after_commit, utcnow
 from backend_api.errors import Conflict, MessageCatalogue, NotFound
 from backend_api.handoff import rasa
 from backend_api.handoff.models import Handoff, HandoffMessage
@@ -82,7 +82,7 @@ def open_handoff(session: Session, data: HandoffIn) -> HandoffOut:
         transcript=[line.model_dump() for line in data.transcript],
     )
     session.add(handoff)
-    session.commit()
+    session.flush()
     return _out(session, handoff)
 
 
@@ -136,15 +136,14 @@ def take(
         .execution_options(synchronize_session=False),
     )
     if won != 1:
-        session.rollback()
         raise Conflict("handoff_not_open")
     session.refresh(handoff)
     record_change(
         session, actor, "take", "handoff", str(handoff.id), {"status": "open"}, {"status": "taken"}
     )
     _tell_citizen(session, handoff, "taken", texts.section("notifications")["handoff_taken"])
-    session.commit()
-    rasa.set_paused(handoff.conversation_id, True)
+    session.flush()
+    after_commit(session, lambda: rasa.set_paused(handoff.conversation_id, True))
     return _out(session, handoff)
 
 
@@ -167,7 +166,7 @@ def reply(
     record_change(
         session, actor, "reply", "handoff", str(handoff.id), None, {"message_id": message.id}
     )
-    session.commit()
+    session.flush()
     return HandoffMessageOut.model_validate(message)
 
 
@@ -181,7 +180,6 @@ def _hand_back(session: Session, handoff: Handoff, outcome: str, note: str) -> b
         .execution_options(synchronize_session=False),
     )
     if closed != 1:
-        session.rollback()
         return False
     session.refresh(handoff)
     return True
@@ -210,8 +208,8 @@ def close(
         {"status": "closed", "note": note, "outcome": data.outcome},
     )
     _tell_citizen(session, handoff, "closed", texts.section("notifications")["handoff_closed"])
-    session.commit()
-    rasa.set_paused(handoff.conversation_id, False)
+    session.flush()
+    after_commit(session, lambda: rasa.set_paused(handoff.conversation_id, False))
     return _out(session, handoff)
 
 
@@ -245,7 +243,7 @@ def route_citizen(session: Session, data: CitizenMessage) -> Routed:
     if handoff is None:
         return Routed(held=False)
     session.add(HandoffMessage(handoff_id=handoff.id, who="citizen", text=data.text.strip()))
-    session.commit()
+    session.flush()
     position = _position(session, handoff)
     return Routed(
         held=True,
@@ -284,8 +282,8 @@ def expire(session: Session, max_wait: dt.timedelta, texts: MessageCatalogue) ->
             )
         notice = texts.section("notifications")["handoff_expired"]
         _tell_citizen(session, handoff, "expired", notice)
-        session.commit()
-        rasa.set_paused(handoff.conversation_id, False)
+        after_commit(session, lambda cid=handoff.conversation_id: rasa.set_paused(cid, False))
         closed.append(handoff.id)
         logger.info("handoff %s waited too long; left as an unresolved question", handoff.id)
+    session.flush()
     return closed

@@ -72,7 +72,6 @@ def claim(session: Session, channel: str, limit: int, lease_seconds: int) -> lis
     session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=lease)
     )
-    session.commit()
     return list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))))
 
 
@@ -90,7 +89,7 @@ def mark_sent(session: Session, message_id: int) -> OutboxMessage:
         message.status = "sent"
         message.sent_at = utcnow()
         message.claimed_until = None
-        session.commit()
+        session.flush()
     return message
 
 
@@ -116,7 +115,7 @@ def mark_failed(
     else:
         delay = min(_BASE_DELAY * 2 ** (message.attempts - 1), _MAX_DELAY)
         message.next_attempt_at = utcnow() + dt.timedelta(seconds=delay)
-    session.commit()
+    session.flush()
     return message
 
 

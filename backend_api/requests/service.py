@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import uuid
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from backend_api.audit.service import record_change
 from backend_api.catalogue.service import get_service
 from backend_api.common.calendar import citizen_today
 from backend_api.common.codes import REQUEST_PREFIXES, new_tracking_code
+from backend_api.common.filing import file_once
 from backend_api.errors import ApiError, Conflict, Invalid, MessageCatalogue, NotFound
 from backend_api.notifications.service import notify_status_change
 from backend_api.requests import workflow
@@ -38,7 +37,6 @@ from nlu.jalali import format_jalali
 logger = logging.getLogger(__name__)
 
 FRIDAY = 4
-_CODE_ATTEMPTS = 8
 _MAGIC = {
     "application/pdf": (b"%PDF-",),
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -55,12 +53,6 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
         if current.weekday() != FRIDAY:
             remaining -= 1
     return current
-
-
-def payload_hash(data: RequestCreate) -> str:
-    """A stable fingerprint of a submission, to tell a retry from a different request."""
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def receipt_of(req: ServiceRequest) -> Receipt:
@@ -103,32 +95,15 @@ def staff_view_of(req: ServiceRequest) -> StaffRequestView:
     )
 
 
-def _by_idempotency_key(session: Session, key: str) -> ServiceRequest | None:
-    return session.scalar(select(ServiceRequest).where(ServiceRequest.idempotency_key == key))
-
-
-def _replay(existing: ServiceRequest, fingerprint: str) -> tuple[ServiceRequest, bool]:
-    if existing.payload_hash != fingerprint:
-        raise Conflict("idempotency_key_reused")
-    return existing, False
-
-
 def file_request(
     session: Session, data: RequestCreate, idempotency_key: str | None
 ) -> tuple[ServiceRequest, bool]:
-    """File a request and commit it; return it and whether it was created now.
+    """File a request; return it and whether it was filed now (False: a retry's first one)."""
 
-    A retry with the same idempotency key and the same content returns the first request.
-    """
-    fingerprint = payload_hash(data)
-    if idempotency_key:
-        existing = _by_idempotency_key(session, idempotency_key)
-        if existing is not None:
-            return _replay(existing, fingerprint)
-    service = get_service(session, data.service_code)
-    # the promised date is on the citizen's calendar, as the console judges lateness
-    today = citizen_today()
-    for _attempt in range(_CODE_ATTEMPTS):
+    def build() -> ServiceRequest:
+        service = get_service(session, data.service_code)
+        # the promised date is on the citizen's calendar, as the console judges lateness
+        promised = add_working_days(citizen_today(), service.max_days)
         req = ServiceRequest(
             tracking_code=new_tracking_code(REQUEST_PREFIXES),
             service=service,
@@ -139,33 +114,22 @@ def file_request(
             channel=data.channel,
             sender_id=data.sender_id,
             status=workflow.SUBMITTED,
-            estimated_completion=add_working_days(today, service.max_days),
+            estimated_completion=promised,
             cost_kind=service.cost_kind,
             cost_amount=service.cost_amount,
-            idempotency_key=idempotency_key or None,
-            payload_hash=fingerprint,
         )
         req.events.append(RequestEvent(status=workflow.SUBMITTED, actor="citizen", note=""))
-        session.add(req)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            if idempotency_key:
-                # A concurrent retry won the race: answer with its request.
-                existing = _by_idempotency_key(session, idempotency_key)
-                if existing is not None:
-                    return _replay(existing, fingerprint)
-            service = get_service(session, data.service_code)
-            continue  # tracking code collision: draw another
+        return req
+
+    req, created = file_once(session, ServiceRequest, data, idempotency_key, build)
+    if created:
         logger.info(
             "request %s filed for service %s by %s",
             req.tracking_code,
-            service.code,
+            req.service.code,
             mask_national_code(req.national_code),
         )
-        return req, True
-    raise ApiError(503, "try_again")
+    return req, created
 
 
 def find_for_citizen(session: Session, proof: CitizenProof, guard: LookupGuard) -> ServiceRequest:
@@ -251,7 +215,6 @@ def transition(
         {"status": change.status, "note": change.note},
     )
     notify_status_change(session, req, event, texts)
-    session.commit()
     return req
 
 
@@ -302,5 +265,5 @@ def add_attachment(
         stored_name=stored_name,
     )
     req.attachments.append(attachment)
-    session.commit()
+    session.flush()
     return attachment

@@ -89,6 +89,7 @@ def test_the_conditional_update_decides_between_two_sessions(client, assistant):
         assert second.get(Handoff, handoff_id).status == "open"
         texts = client.app.state.messages
         service.take(first, Principal("staff1", "staff"), handoff_id, texts)
+        first.commit()  # services leave the commit to their caller, the unit of work
         with pytest.raises(Conflict):
             service.take(second, Principal("staff2", "staff"), handoff_id, texts)
     with factory() as session:
