@@ -13,9 +13,9 @@ from backend_api.requests.schemas import (
     RequestCreate,
     RequestView,
     StaffRequestView,
-    Status,
     Transition,
 )
+from backend_api.requests.workflow import Status
 from backend_api.users.deps import ASSISTANT, STAFF
 from backend_api.users.security import Principal
 
