@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
@@ -143,7 +144,7 @@ def take(
     )
     _tell_citizen(session, handoff, "taken", texts.section("notifications")["handoff_taken"])
     session.flush()
-    after_commit(session, lambda: rasa.set_paused(handoff.conversation_id, True))
+    after_commit(session, partial(rasa.set_paused, handoff.conversation_id, True))
     return _out(session, handoff)
 
 
@@ -209,7 +210,7 @@ def close(
     )
     _tell_citizen(session, handoff, "closed", texts.section("notifications")["handoff_closed"])
     session.flush()
-    after_commit(session, lambda: rasa.set_paused(handoff.conversation_id, False))
+    after_commit(session, partial(rasa.set_paused, handoff.conversation_id, False))
     return _out(session, handoff)
 
 
@@ -282,7 +283,7 @@ def expire(session: Session, max_wait: dt.timedelta, texts: MessageCatalogue) ->
             )
         notice = texts.section("notifications")["handoff_expired"]
         _tell_citizen(session, handoff, "expired", notice)
-        after_commit(session, lambda cid=handoff.conversation_id: rasa.set_paused(cid, False))
+        after_commit(session, partial(rasa.set_paused, handoff.conversation_id, False))
         closed.append(handoff.id)
         logger.info("handoff %s waited too long; left as an unresolved question", handoff.id)
     session.flush()
