@@ -53,7 +53,7 @@ def _check_settings(settings: BackendSettings) -> None:
 
 def prepare_database(settings: BackendSettings, factory: sessionmaker[Session]) -> None:
     """Migrate, create the configured accounts and seed an empty catalogue (once per start,
-    before serving; with several workers the parent does it and the workers skip it)."""
+    before serving; with several workers a short-lived process does it before they start)."""
     if settings.migrate_on_start:
         upgrade(settings.resolved_database_url())
     with factory() as session:
