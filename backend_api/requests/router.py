@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
 
 from backend_api.deps import AppSettings, DbSession, Guard, Messages
 from backend_api.requests import service
@@ -49,7 +49,6 @@ def lookup(
 @router.post("/requests/attachments", response_model=AttachmentOut, status_code=201)
 async def attach(
     *,
-    request: Request,
     tracking_code: str = Form(..., max_length=30),
     national_code: str | None = Form(None, max_length=30),
     mobile: str | None = Form(None, max_length=30),
