@@ -53,7 +53,7 @@ def _check_settings(settings: BackendSettings) -> None:
 
 def prepare_database(settings: BackendSettings, factory: sessionmaker[Session]) -> None:
     """Migrate, create the configured accounts and seed an empty catalogue (once per start,
-    before serving; with several workers the parent does it and the workers skip it)."""
+    before serving; with several workers a short-lived process does it before they start)."""
     if settings.migrate_on_start:
         upgrade(settings.resolved_database_url())
     with factory() as session:
@@ -86,7 +86,6 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
         settings.lookup_max_failures,
         settings.lookup_window_seconds,
     )
-    factory.configure(info={"messages": messages, "lookup_guard": guard})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -113,6 +112,8 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
+    app.state.messages = messages
+    app.state.lookup_guard = guard
     app.state.active_users = ActiveUsers(factory)
     app.state.search_index = LiveIndex(factory)
     app.state.search_index.use_data_dir(settings.data_dir)

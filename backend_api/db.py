@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 PING_AFTER_IDLE_S = 5.0
@@ -124,3 +125,21 @@ def finish_session(session: Session, *, failed: bool) -> None:
         raise
     finally:
         session.close()
+
+
+def after_commit(session: Session, action: Callable[[], object]) -> None:
+    """Run ``action`` once ``session``'s current transaction has committed; never if it is
+    rolled back. For effects outside the database (a call to Rasa) that must follow the change."""
+    pending = [action]
+
+    def run(_session: Session) -> None:
+        while pending:
+            pending.pop()()
+
+    def forget(_session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:  # the outer transaction ended: committed or not
+            pending.clear()
+
+    # after_commit fires before after_transaction_end, so a commit runs the action first.
+    event.listen(session, "after_commit", run, once=True)
+    event.listen(session, "after_transaction_end", forget)

@@ -1,4 +1,5 @@
-"""FastAPI dependencies shared by every router: database session and settings."""
+"""FastAPI dependencies shared by every router, as typed aliases: the request's database session
+and the app-wide collaborators the domain services take as arguments."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from backend_api.db import finish_session
+from backend_api.errors import MessageCatalogue
+from backend_api.requests.guard import LookupGuard
 from backend_api.settings import BackendSettings
 
 
@@ -34,6 +37,20 @@ async def get_app_settings(request: Request) -> BackendSettings:
     return request.app.state.settings
 
 
+async def get_messages(request: Request) -> MessageCatalogue:
+    """The backend's Persian texts (errors, status labels, notifications)."""
+    return request.app.state.messages
+
+
+async def get_lookup_guard(request: Request) -> LookupGuard:
+    """The limiter of wrong guesses at citizens' requests."""
+    return request.app.state.lookup_guard
+
+
+# The unit of work: services flush, this dependency commits (see backend_api/README.md).
 # scope="function": the commit runs before the response is sent, so nothing is acknowledged
 # that was not stored.
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+AppSettings = Annotated[BackendSettings, Depends(get_app_settings)]
+Messages = Annotated[MessageCatalogue, Depends(get_messages)]
+Guard = Annotated[LookupGuard, Depends(get_lookup_guard)]

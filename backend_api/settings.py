@@ -18,16 +18,15 @@ class BackendSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8001
-    workers: int = Field(default=1, ge=1)  # processes serving the API (SO_REUSEPORT above 1)
+    workers: int = Field(default=1, ge=1)  # uvicorn worker processes serving the API
     data_dir: Path = REPO_ROOT / "var"
     database_url: str = ""  # empty: SQLite file under data_dir
     catalogue_dir: Path = REPO_ROOT / "data" / "catalogue"
     messages_file: Path = REPO_ROOT / "data" / "locale" / "backend.fa.yaml"
     seed_catalogue: bool = True  # import the sample catalogue into an empty database at start-up
     migrate_on_start: bool = True  # run Alembic migrations when the app starts
-    prepare_on_start: bool = (
-        True  # migrate/accounts/seed in the app (the parent does it for workers)
-    )
+    # migrate/accounts/seed in the app; off in workers, which find it done (backend_api/serving.py)
+    prepare_on_start: bool = True
 
     jwt_secret: SecretStr = Field(default=SecretStr(""))
     token_ttl_minutes: int = 60
@@ -45,7 +44,6 @@ class BackendSettings(BaseSettings):
     max_attachment_bytes: int = 5 * 1024 * 1024
     attachment_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png")
     max_attachments_per_request: int = 5
-    max_description_chars: int = 2000
 
     def resolved_database_url(self) -> str:
         """Return the configured database URL, defaulting to a SQLite file in ``data_dir``."""

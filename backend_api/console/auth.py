@@ -91,7 +91,7 @@ def sign_in(
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not verify_password(user.password_hash, password):
         _note_failure(session, row, username, settings)
-        session.commit()
+        session.flush()
         row = session.scalar(select(LoginFailures).where(LoginFailures.username == username[:100]))
         minutes = _locked_minutes(row, utcnow())
         raise (
@@ -120,7 +120,7 @@ def sign_in(
     record_change(
         session, Principal(user.username, user.role), "sign_in", "console", "", None, None
     )
-    session.commit()
+    session.flush()
     return token, info
 
 
@@ -137,11 +137,9 @@ def load_session(
     idle = dt.timedelta(minutes=settings.idle_minutes)
     if row.expires_at <= now or now - row.last_seen_at > idle:
         session.delete(row)
-        session.commit()
         return None
     if now - row.last_seen_at > _TOUCH_EVERY:
         row.last_seen_at = now
-        session.commit()
     return SessionInfo(username=row.username, csrf_token=row.csrf_token)
 
 
@@ -151,7 +149,6 @@ def sign_out(session: Session, token: str | None, actor: Principal | None) -> No
         session.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == _hash(token)))
     if actor is not None:
         record_change(session, actor, "sign_out", "console", "", None, None)
-    session.commit()
 
 
 def end_sessions_of(session: Session, username: str) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend_api.catalogue.models import Agency, Service
+from backend_api.common.filing import FiledOnce
 from backend_api.db import Base, utcnow
 
 
@@ -29,7 +30,7 @@ class Rating(Base):
     service: Mapped[Service] = relationship(lazy="joined")
 
 
-class Complaint(Base):
+class Complaint(FiledOnce, Base):
     """A complaint or suggestion about a service or an agency, with its own tracking code."""
 
     __tablename__ = "complaints"
@@ -46,7 +47,6 @@ class Complaint(Base):
     sender_id: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(32), default="new", index=True)
     response: Mapped[str] = mapped_column(Text, default="")
-    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

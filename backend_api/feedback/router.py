@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from backend_api.deps import DbSession
+from backend_api.deps import DbSession, Guard, Messages
 from backend_api.feedback import service
 from backend_api.feedback.schemas import (
     ComplaintIn,
@@ -24,9 +24,11 @@ router = APIRouter(tags=["feedback"])
 
 
 @router.post("/ratings", response_model=RatingOut, status_code=201)
-def rate(*, body: RatingIn, _: Principal = Depends(ASSISTANT), session: DbSession) -> RatingOut:
+def rate(
+    *, body: RatingIn, _: Principal = Depends(ASSISTANT), session: DbSession, guard: Guard
+) -> RatingOut:
     """Rate a completed request (once) or a service."""
-    return service.rate(session, body)
+    return service.rate(session, body, guard)
 
 
 @router.get("/staff/ratings", response_model=list[RatingSummary])
@@ -80,6 +82,8 @@ def staff_handle(
     body: ComplaintUpdate,
     actor: Principal = Depends(STAFF),
     session: DbSession,
+    texts: Messages,
 ) -> ComplaintOut:
     """Change a complaint's status and write the response the citizen will see."""
-    return service.complaint_out(service.handle_complaint(session, actor, tracking_code, body))
+    complaint = service.handle_complaint(session, actor, tracking_code, body, texts)
+    return service.complaint_out(complaint)

@@ -12,7 +12,8 @@ from backend_api.audit.service import record_change
 from backend_api.catalogue.models import Service
 from backend_api.catalogue.service import get_agency, get_service
 from backend_api.common.codes import COMPLAINT_PREFIXES, new_tracking_code
-from backend_api.errors import ApiError, Conflict, NotFound
+from backend_api.common.filing import file_once
+from backend_api.errors import Conflict, MessageCatalogue, NotFound
 from backend_api.feedback.models import Complaint, Rating
 from backend_api.feedback.schemas import (
     ComplaintIn,
@@ -23,6 +24,7 @@ from backend_api.feedback.schemas import (
     RatingOut,
     RatingSummary,
 )
+from backend_api.requests.guard import LookupGuard
 from backend_api.requests.schemas import CitizenProof
 from backend_api.requests.service import find_for_citizen
 from backend_api.requests.workflow import COMPLETED
@@ -39,7 +41,7 @@ _COMPLAINT_FLOW = {
 }
 
 
-def rate(session: Session, data: RatingIn) -> RatingOut:
+def rate(session: Session, data: RatingIn, guard: LookupGuard) -> RatingOut:
     """Record a rating; a request can be rated once, and only after it is completed."""
     tracking_code = None
     if data.tracking_code:
@@ -50,6 +52,7 @@ def rate(session: Session, data: RatingIn) -> RatingOut:
                 national_code=data.national_code,
                 mobile=data.mobile,
             ),
+            guard,
         )
         if req.status != COMPLETED:
             raise Conflict("request_not_completed")
@@ -66,11 +69,10 @@ def rate(session: Session, data: RatingIn) -> RatingOut:
         rating = Rating(
             service=service, score=data.score, comment=data.comment.strip(), channel=data.channel
         )
-    session.add(rating)
     try:
-        session.commit()
+        with session.begin_nested():  # a second rating of a request breaks a unique key
+            session.add(rating)
     except IntegrityError:
-        session.rollback()
         raise Conflict("already_rated") from None
     return RatingOut(
         id=rating.id,
@@ -112,38 +114,16 @@ def complaint_out(complaint: Complaint) -> ComplaintOut:
     )
 
 
-def _same_complaint(existing: Complaint, data: ComplaintIn) -> bool:
-    return (
-        existing.kind == data.kind
-        and existing.text == data.text.strip()
-        and (existing.service.code if existing.service else None) == data.service_code
-        and existing.national_code == (data.national_code or "")
-        and existing.mobile == (data.mobile or "")
-    )
-
-
-def _replay(existing: Complaint, data: ComplaintIn) -> tuple[Complaint, bool]:
-    """A retry gets its first complaint back; other content under the same key is refused, so
-    a reused key never reveals someone else's complaint."""
-    if not _same_complaint(existing, data):
-        raise Conflict("idempotency_key_reused")
-    return existing, False
-
-
 def file_complaint(
     session: Session, data: ComplaintIn, idempotency_key: str | None
 ) -> tuple[Complaint, bool]:
-    """File a complaint or suggestion and commit it; a retried submission returns the first."""
-    if idempotency_key:
-        existing = session.scalar(
-            select(Complaint).where(Complaint.idempotency_key == idempotency_key)
-        )
-        if existing is not None:
-            return _replay(existing, data)
-    service = get_service(session, data.service_code) if data.service_code else None
-    agency = get_agency(session, data.agency_code) if data.agency_code else None
-    for _attempt in range(8):
-        complaint = Complaint(
+    """File a complaint or suggestion; return it and whether it was filed now (False: a retry's
+    first one)."""
+
+    def build() -> Complaint:
+        service = get_service(session, data.service_code) if data.service_code else None
+        agency = get_agency(session, data.agency_code) if data.agency_code else None
+        return Complaint(
             tracking_code=new_tracking_code(COMPLAINT_PREFIXES),
             kind=data.kind,
             service=service,
@@ -153,22 +133,9 @@ def file_complaint(
             mobile=data.mobile or "",
             channel=data.channel,
             sender_id=data.sender_id,
-            idempotency_key=idempotency_key or None,
         )
-        session.add(complaint)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            if idempotency_key:
-                existing = session.scalar(
-                    select(Complaint).where(Complaint.idempotency_key == idempotency_key)
-                )
-                if existing is not None:
-                    return _replay(existing, data)
-            continue
-        return complaint, True
-    raise ApiError(503, "try_again")
+
+    return file_once(session, Complaint, data, idempotency_key, build)
 
 
 def find_complaint(session: Session, proof: ComplaintLookup) -> Complaint:
@@ -196,14 +163,18 @@ def list_complaints(
 
 
 def handle_complaint(
-    session: Session, actor: Principal, tracking_code: str, data: ComplaintUpdate
+    session: Session,
+    actor: Principal,
+    tracking_code: str,
+    data: ComplaintUpdate,
+    texts: MessageCatalogue,
 ) -> Complaint:
     """Move a complaint along and record the staff response."""
     complaint = session.scalar(select(Complaint).where(Complaint.tracking_code == tracking_code))
     if complaint is None:
         raise NotFound("complaint_not_found")
     if data.status != complaint.status and data.status not in _COMPLAINT_FLOW[complaint.status]:
-        labels = session.info["messages"].section("complaint_statuses")
+        labels = texts.section("complaint_statuses")
         raise Conflict(
             "invalid_transition",
             current=labels.get(complaint.status, complaint.status),
@@ -222,5 +193,5 @@ def handle_complaint(
         before,
         {"status": complaint.status, "response": complaint.response},
     )
-    session.commit()
+    session.flush()
     return complaint

@@ -7,7 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from backend_api.deps import DbSession
+from backend_api.deps import DbSession, Messages
 from backend_api.handoff import service
 from backend_api.handoff.schemas import (
     MAX_ID,
@@ -46,10 +46,10 @@ def route_message(
 
 
 @router.post("/handoffs/expire", response_model=Expired)
-def expire(*, _: Principal = Depends(ASSISTANT), session: DbSession) -> Expired:
+def expire(*, _: Principal = Depends(ASSISTANT), session: DbSession, texts: Messages) -> Expired:
     """Hand back conversations that waited too long, their questions left for staff."""
     wait = dt.timedelta(minutes=get_handoff_settings().max_wait_minutes)
-    return Expired(closed=service.expire(session, wait))
+    return Expired(closed=service.expire(session, wait, texts))
 
 
 @router.get("/staff/handoffs", response_model=list[HandoffOut])
@@ -78,10 +78,14 @@ def get_handoff(
 
 @router.post("/staff/handoffs/{handoff_id}/take", response_model=HandoffOut)
 def take(
-    *, handoff_id: HandoffId, actor: Principal = Depends(STAFF), session: DbSession
+    *,
+    handoff_id: HandoffId,
+    actor: Principal = Depends(STAFF),
+    session: DbSession,
+    texts: Messages,
 ) -> HandoffOut:
     """Take a conversation (of two staff at once, exactly one wins)."""
-    return service.take(session, actor, handoff_id)
+    return service.take(session, actor, handoff_id, texts)
 
 
 @router.post(
@@ -93,9 +97,10 @@ def reply(
     body: StaffReply,
     actor: Principal = Depends(STAFF),
     session: DbSession,
+    texts: Messages,
 ) -> HandoffMessageOut:
     """Reply to the citizen on their own channel (through the outbox)."""
-    return service.reply(session, actor, handoff_id, body.text)
+    return service.reply(session, actor, handoff_id, body.text, texts)
 
 
 @router.post("/staff/handoffs/{handoff_id}/close", response_model=HandoffOut)
@@ -105,6 +110,7 @@ def close(
     body: HandoffClose,
     actor: Principal = Depends(STAFF),
     session: DbSession,
+    texts: Messages,
 ) -> HandoffOut:
     """Close a conversation with a note and an outcome; the assistant answers again."""
-    return service.close(session, actor, handoff_id, body)
+    return service.close(session, actor, handoff_id, body, texts)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from backend_api.audit.service import record_change
-from backend_api.db import utcnow
+from backend_api.db import after_commit, utcnow
 from backend_api.errors import Conflict, MessageCatalogue, NotFound
 from backend_api.handoff import rasa
 from backend_api.handoff.models import Handoff, HandoffMessage
@@ -48,11 +49,6 @@ def _out(session: Session, handoff: Handoff) -> HandoffOut:
     return out
 
 
-def _notices(session: Session) -> dict[str, str]:
-    texts: MessageCatalogue = session.info["messages"]
-    return texts.section("notifications")
-
-
 def _tell_citizen(session: Session, handoff: Handoff, key: str, body: str) -> OutboxMessage:
     """Queue a message to the citizen's own channel; the outbox delivers it at least once."""
     message = OutboxMessage(
@@ -87,7 +83,7 @@ def open_handoff(session: Session, data: HandoffIn) -> HandoffOut:
         transcript=[line.model_dump() for line in data.transcript],
     )
     session.add(handoff)
-    session.commit()
+    session.flush()
     return _out(session, handoff)
 
 
@@ -127,7 +123,9 @@ def detail(session: Session, handoff_id: int, after: int = 0) -> HandoffDetail:
     return out
 
 
-def take(session: Session, actor: Principal, handoff_id: int) -> HandoffOut:
+def take(
+    session: Session, actor: Principal, handoff_id: int, texts: MessageCatalogue
+) -> HandoffOut:
     """A staff member takes an open conversation; of two at once exactly one wins."""
     handoff = _get(session, handoff_id)
     # The condition on the status makes the database pick the winner, not this process.
@@ -139,19 +137,20 @@ def take(session: Session, actor: Principal, handoff_id: int) -> HandoffOut:
         .execution_options(synchronize_session=False),
     )
     if won != 1:
-        session.rollback()
         raise Conflict("handoff_not_open")
     session.refresh(handoff)
     record_change(
         session, actor, "take", "handoff", str(handoff.id), {"status": "open"}, {"status": "taken"}
     )
-    _tell_citizen(session, handoff, "taken", _notices(session)["handoff_taken"])
-    session.commit()
-    rasa.set_paused(handoff.conversation_id, True)
+    _tell_citizen(session, handoff, "taken", texts.section("notifications")["handoff_taken"])
+    session.flush()
+    after_commit(session, partial(rasa.set_paused, handoff.conversation_id, True))
     return _out(session, handoff)
 
 
-def reply(session: Session, actor: Principal, handoff_id: int, text: str) -> HandoffMessageOut:
+def reply(
+    session: Session, actor: Principal, handoff_id: int, text: str, texts: MessageCatalogue
+) -> HandoffMessageOut:
     """A staff reply: stored, and queued to the citizen's channel in the same transaction."""
     handoff = _get(session, handoff_id)
     if handoff.status != "taken":
@@ -163,12 +162,12 @@ def reply(session: Session, actor: Principal, handoff_id: int, text: str) -> Han
     )
     session.add(message)
     session.flush()
-    body = _notices(session)["staff_reply"].format(text=message.text)
+    body = texts.section("notifications")["staff_reply"].format(text=message.text)
     _tell_citizen(session, handoff, f"message:{message.id}", body)
     record_change(
         session, actor, "reply", "handoff", str(handoff.id), None, {"message_id": message.id}
     )
-    session.commit()
+    session.flush()
     return HandoffMessageOut.model_validate(message)
 
 
@@ -182,13 +181,18 @@ def _hand_back(session: Session, handoff: Handoff, outcome: str, note: str) -> b
         .execution_options(synchronize_session=False),
     )
     if closed != 1:
-        session.rollback()
         return False
     session.refresh(handoff)
     return True
 
 
-def close(session: Session, actor: Principal, handoff_id: int, data: HandoffClose) -> HandoffOut:
+def close(
+    session: Session,
+    actor: Principal,
+    handoff_id: int,
+    data: HandoffClose,
+    texts: MessageCatalogue,
+) -> HandoffOut:
     """Close a handoff with a note and an outcome; the assistant has the conversation again."""
     handoff = _get(session, handoff_id)
     before = {"status": handoff.status}
@@ -204,9 +208,9 @@ def close(session: Session, actor: Principal, handoff_id: int, data: HandoffClos
         before,
         {"status": "closed", "note": note, "outcome": data.outcome},
     )
-    _tell_citizen(session, handoff, "closed", _notices(session)["handoff_closed"])
-    session.commit()
-    rasa.set_paused(handoff.conversation_id, False)
+    _tell_citizen(session, handoff, "closed", texts.section("notifications")["handoff_closed"])
+    session.flush()
+    after_commit(session, partial(rasa.set_paused, handoff.conversation_id, False))
     return _out(session, handoff)
 
 
@@ -240,7 +244,7 @@ def route_citizen(session: Session, data: CitizenMessage) -> Routed:
     if handoff is None:
         return Routed(held=False)
     session.add(HandoffMessage(handoff_id=handoff.id, who="citizen", text=data.text.strip()))
-    session.commit()
+    session.flush()
     position = _position(session, handoff)
     return Routed(
         held=True,
@@ -251,7 +255,7 @@ def route_citizen(session: Session, data: CitizenMessage) -> Routed:
     )
 
 
-def expire(session: Session, max_wait: dt.timedelta) -> list[int]:
+def expire(session: Session, max_wait: dt.timedelta, texts: MessageCatalogue) -> list[int]:
     """Give up on handoffs nobody took in time: tell the citizen honestly, keep the question.
 
     The question goes to the unresolved queue with the conversation's id; the closed handoff
@@ -277,9 +281,10 @@ def expire(session: Session, max_wait: dt.timedelta) -> list[int]:
                     conversation_id=handoff.conversation_id,
                 )
             )
-        _tell_citizen(session, handoff, "expired", _notices(session)["handoff_expired"])
-        session.commit()
-        rasa.set_paused(handoff.conversation_id, False)
+        notice = texts.section("notifications")["handoff_expired"]
+        _tell_citizen(session, handoff, "expired", notice)
+        after_commit(session, partial(rasa.set_paused, handoff.conversation_id, False))
         closed.append(handoff.id)
         logger.info("handoff %s waited too long; left as an unresolved question", handoff.id)
+    session.flush()
     return closed

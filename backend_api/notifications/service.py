@@ -21,13 +21,10 @@ _BASE_DELAY = 10
 _MAX_DELAY = 3600
 
 
-def _texts(session: Session) -> MessageCatalogue:
-    return session.info["messages"]
-
-
-def notify_status_change(session: Session, req: ServiceRequest, event: RequestEvent) -> None:
+def notify_status_change(
+    session: Session, req: ServiceRequest, event: RequestEvent, texts: MessageCatalogue
+) -> None:
     """Queue a message about ``event`` to the channel the citizen used (SMS when unknown)."""
-    texts = _texts(session)
     status_label = texts.section("statuses").get(event.status, event.status)
     body = texts.section("notifications")["status_changed"].format(
         code=format_tracking_code(req.tracking_code),
@@ -75,7 +72,6 @@ def claim(session: Session, channel: str, limit: int, lease_seconds: int) -> lis
     session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=lease)
     )
-    session.commit()
     return list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))))
 
 
@@ -93,7 +89,7 @@ def mark_sent(session: Session, message_id: int) -> OutboxMessage:
         message.status = "sent"
         message.sent_at = utcnow()
         message.claimed_until = None
-        session.commit()
+        session.flush()
     return message
 
 
@@ -119,7 +115,7 @@ def mark_failed(
     else:
         delay = min(_BASE_DELAY * 2 ** (message.attempts - 1), _MAX_DELAY)
         message.next_attempt_at = utcnow() + dt.timedelta(seconds=delay)
-    session.commit()
+    session.flush()
     return message
 
 

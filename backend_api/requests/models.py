@@ -8,10 +8,11 @@ from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend_api.catalogue.models import Service
+from backend_api.common.filing import FiledOnce
 from backend_api.db import Base, utcnow
 
 
-class ServiceRequest(Base):
+class ServiceRequest(FiledOnce, Base):
     """A citizen's request for a service, identified publicly by its tracking code."""
 
     __tablename__ = "service_requests"
@@ -29,8 +30,6 @@ class ServiceRequest(Base):
     estimated_completion: Mapped[dt.date] = mapped_column(Date)
     cost_kind: Mapped[str] = mapped_column(String(16))
     cost_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
-    payload_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
 
-from backend_api.deps import DbSession, get_app_settings
+from backend_api.deps import AppSettings, DbSession, Guard, Messages
 from backend_api.requests import service
 from backend_api.requests.schemas import (
     AttachmentOut,
@@ -13,10 +13,9 @@ from backend_api.requests.schemas import (
     RequestCreate,
     RequestView,
     StaffRequestView,
-    Status,
     Transition,
 )
-from backend_api.settings import BackendSettings
+from backend_api.requests.workflow import Status
 from backend_api.users.deps import ASSISTANT, STAFF
 from backend_api.users.security import Principal
 
@@ -41,29 +40,30 @@ def file_request(
 
 @router.post("/requests/lookup", response_model=RequestView)
 def lookup(
-    *, body: CitizenProof, _: Principal = Depends(ASSISTANT), session: DbSession
+    *, body: CitizenProof, _: Principal = Depends(ASSISTANT), session: DbSession, guard: Guard
 ) -> RequestView:
     """A request and its history, given its tracking code and the national code or mobile."""
-    return service.view_of(service.find_for_citizen(session, body))
+    return service.view_of(service.find_for_citizen(session, body, guard))
 
 
 @router.post("/requests/attachments", response_model=AttachmentOut, status_code=201)
 async def attach(
     *,
-    request: Request,
     tracking_code: str = Form(..., max_length=30),
     national_code: str | None = Form(None, max_length=30),
     mobile: str | None = Form(None, max_length=30),
     file: UploadFile = File(...),
     _: Principal = Depends(ASSISTANT),
     session: DbSession,
-    settings: BackendSettings = Depends(get_app_settings),
+    settings: AppSettings,
+    guard: Guard,
+    texts: Messages,
 ) -> AttachmentOut:
     """Attach a PDF, JPEG or PNG file to a request."""
     proof = CitizenProof.model_validate(
         {"tracking_code": tracking_code, "national_code": national_code, "mobile": mobile}
     )
-    req = service.find_for_citizen(session, proof)
+    req = service.find_for_citizen(session, proof, guard)
     content = await file.read(settings.max_attachment_bytes + 1)
     attachment = service.add_attachment(
         session,
@@ -75,6 +75,7 @@ async def attach(
         allowed=settings.attachment_types,
         max_bytes=settings.max_attachment_bytes,
         max_count=settings.max_attachments_per_request,
+        texts=texts,
     )
     return AttachmentOut.model_validate(attachment)
 
@@ -107,6 +108,7 @@ def staff_transition(
     body: Transition,
     actor: Principal = Depends(STAFF),
     session: DbSession,
+    texts: Messages,
 ) -> StaffRequestView:
     """Move a request to its next status; the citizen is notified."""
-    return service.staff_view_of(service.transition(session, actor, tracking_code, body))
+    return service.staff_view_of(service.transition(session, actor, tracking_code, body, texts))

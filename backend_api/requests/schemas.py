@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from backend_api.common.fields import Channel, Mobile, NationalCode, SenderId, TrackingCode
-
-Status = Literal["submitted", "under_review", "needs_info", "approved", "rejected", "completed"]
+from backend_api.requests.workflow import Status
 
 
 class RequestCreate(BaseModel):

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import uuid
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from backend_api.audit.service import record_change
 from backend_api.catalogue.service import get_service
 from backend_api.common.calendar import citizen_today
 from backend_api.common.codes import REQUEST_PREFIXES, new_tracking_code
-from backend_api.errors import ApiError, Conflict, Invalid, NotFound
+from backend_api.common.filing import file_once
+from backend_api.errors import ApiError, Conflict, Invalid, MessageCatalogue, NotFound
 from backend_api.notifications.service import notify_status_change
 from backend_api.requests import workflow
 from backend_api.requests.guard import LookupGuard
@@ -38,7 +37,6 @@ from nlu.jalali import format_jalali
 logger = logging.getLogger(__name__)
 
 FRIDAY = 4
-_CODE_ATTEMPTS = 8
 _MAGIC = {
     "application/pdf": (b"%PDF-",),
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -55,12 +53,6 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
         if current.weekday() != FRIDAY:
             remaining -= 1
     return current
-
-
-def payload_hash(data: RequestCreate) -> str:
-    """A stable fingerprint of a submission, to tell a retry from a different request."""
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def receipt_of(req: ServiceRequest) -> Receipt:
@@ -103,32 +95,15 @@ def staff_view_of(req: ServiceRequest) -> StaffRequestView:
     )
 
 
-def _by_idempotency_key(session: Session, key: str) -> ServiceRequest | None:
-    return session.scalar(select(ServiceRequest).where(ServiceRequest.idempotency_key == key))
-
-
-def _replay(existing: ServiceRequest, fingerprint: str) -> tuple[ServiceRequest, bool]:
-    if existing.payload_hash != fingerprint:
-        raise Conflict("idempotency_key_reused")
-    return existing, False
-
-
 def file_request(
     session: Session, data: RequestCreate, idempotency_key: str | None
 ) -> tuple[ServiceRequest, bool]:
-    """File a request and commit it; return it and whether it was created now.
+    """File a request; return it and whether it was filed now (False: a retry's first one)."""
 
-    A retry with the same idempotency key and the same content returns the first request.
-    """
-    fingerprint = payload_hash(data)
-    if idempotency_key:
-        existing = _by_idempotency_key(session, idempotency_key)
-        if existing is not None:
-            return _replay(existing, fingerprint)
-    service = get_service(session, data.service_code)
-    # the promised date is on the citizen's calendar, as the console judges lateness
-    today = citizen_today()
-    for _attempt in range(_CODE_ATTEMPTS):
+    def build() -> ServiceRequest:
+        service = get_service(session, data.service_code)
+        # the promised date is on the citizen's calendar, as the console judges lateness
+        promised = add_working_days(citizen_today(), service.max_days)
         req = ServiceRequest(
             tracking_code=new_tracking_code(REQUEST_PREFIXES),
             service=service,
@@ -139,45 +114,32 @@ def file_request(
             channel=data.channel,
             sender_id=data.sender_id,
             status=workflow.SUBMITTED,
-            estimated_completion=add_working_days(today, service.max_days),
+            estimated_completion=promised,
             cost_kind=service.cost_kind,
             cost_amount=service.cost_amount,
-            idempotency_key=idempotency_key or None,
-            payload_hash=fingerprint,
         )
         req.events.append(RequestEvent(status=workflow.SUBMITTED, actor="citizen", note=""))
-        session.add(req)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            if idempotency_key:
-                # A concurrent retry won the race: answer with its request.
-                existing = _by_idempotency_key(session, idempotency_key)
-                if existing is not None:
-                    return _replay(existing, fingerprint)
-            service = get_service(session, data.service_code)
-            continue  # tracking code collision: draw another
+        return req
+
+    req, created = file_once(session, ServiceRequest, data, idempotency_key, build)
+    if created:
         logger.info(
             "request %s filed for service %s by %s",
             req.tracking_code,
-            service.code,
+            req.service.code,
             mask_national_code(req.national_code),
         )
-        return req, True
-    raise ApiError(503, "try_again")
+    return req, created
 
 
-def find_for_citizen(session: Session, proof: CitizenProof) -> ServiceRequest:
+def find_for_citizen(session: Session, proof: CitizenProof, guard: LookupGuard) -> ServiceRequest:
     """The request matching the tracking code and the identity given, else 404.
 
     A wrong identity answers exactly like an unknown code, so codes cannot be probed; repeated
     wrong guesses at a code or with an identity are refused for a while (429).
     """
-    guard: LookupGuard | None = session.info.get("lookup_guard")
-    identity = proof.national_code or proof.mobile or ""
-    keys = guard.keys(proof.tracking_code, identity) if guard else []
-    if guard and guard.blocked(keys):
+    keys = guard.keys(proof.tracking_code, proof.national_code or proof.mobile or "")
+    if guard.blocked(keys):
         raise ApiError(
             429, "too_many_lookup_failures", minutes=to_persian_digits(str(guard.window_minutes))
         )
@@ -197,8 +159,7 @@ def find_for_citizen(session: Session, proof: CitizenProof) -> ServiceRequest:
         or (proof.national_code and req.national_code != proof.national_code)
         or (proof.mobile and req.mobile != proof.mobile)
     ):
-        if guard:
-            guard.failed(keys)
+        guard.failed(keys)
         raise NotFound("request_not_found")
     return req
 
@@ -224,12 +185,16 @@ def list_requests(
 
 
 def transition(
-    session: Session, actor: Principal, tracking_code: str, change: Transition
+    session: Session,
+    actor: Principal,
+    tracking_code: str,
+    change: Transition,
+    texts: MessageCatalogue,
 ) -> ServiceRequest:
     """Move a request to a new status, record the event and audit, and queue a notification."""
     req = get_by_code(session, tracking_code)
     if not workflow.can_move(req.status, change.status):
-        labels = session.info["messages"].section("statuses")
+        labels = texts.section("statuses")
         raise Conflict(
             "invalid_transition",
             current=labels.get(req.status, req.status),
@@ -249,8 +214,7 @@ def transition(
         before,
         {"status": change.status, "note": change.note},
     )
-    notify_status_change(session, req, event)
-    session.commit()
+    notify_status_change(session, req, event, texts)
     return req
 
 
@@ -276,11 +240,12 @@ def add_attachment(
     allowed: tuple[str, ...],
     max_bytes: int,
     max_count: int,
+    texts: MessageCatalogue,
 ) -> Attachment:
     """Store a file for a request after checking its type (by content, not name) and size."""
     if len(content) > max_bytes:
-        units = session.info["messages"].section("units")
-        raise ApiError(413, "attachment_too_large", size=_readable_size(max_bytes, units))
+        size = _readable_size(max_bytes, texts.section("units"))
+        raise ApiError(413, "attachment_too_large", size=size)
     if not content:
         raise Invalid("attachment_empty")
     if content_type not in allowed or not _sniff(content_type, content[:16]):
@@ -300,5 +265,5 @@ def add_attachment(
         stored_name=stored_name,
     )
     req.attachments.append(attachment)
-    session.commit()
+    session.flush()
     return attachment

@@ -1,15 +1,18 @@
-"""The request status workflow: which status may follow which."""
+"""The request status workflow: the statuses, and which status may follow which.
+
+The one source of the status vocabulary: the API schemas take their ``Status`` type from here,
+and tests/backend_api/test_status_vocabulary.py checks that the locale files and domain.yml
+label exactly these statuses.
+"""
 
 from __future__ import annotations
 
-SUBMITTED = "submitted"
-UNDER_REVIEW = "under_review"
-NEEDS_INFO = "needs_info"
-APPROVED = "approved"
-REJECTED = "rejected"
-COMPLETED = "completed"
+from typing import Literal, get_args
 
-STATUSES = (SUBMITTED, UNDER_REVIEW, NEEDS_INFO, APPROVED, REJECTED, COMPLETED)
+Status = Literal["submitted", "under_review", "needs_info", "approved", "rejected", "completed"]
+
+STATUSES: tuple[Status, ...] = get_args(Status)
+SUBMITTED, UNDER_REVIEW, NEEDS_INFO, APPROVED, REJECTED, COMPLETED = STATUSES
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     SUBMITTED: frozenset({UNDER_REVIEW, REJECTED}),

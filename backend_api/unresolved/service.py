@@ -26,7 +26,7 @@ def log_question(session: Session, data: UnresolvedIn) -> UnresolvedQuestion:
         candidates=[c.model_dump() for c in data.candidates],
     )
     session.add(item)
-    session.commit()
+    session.flush()
     return item
 
 
@@ -81,7 +81,7 @@ def answer(session: Session, actor: Principal, item_id: int, data: AnswerIn) -> 
         {"status": "new"},
         {"status": "answered", "answer": data.answer, "faq_id": item.faq_id},
     )
-    session.commit()
+    session.flush()
     return item
 
 
@@ -99,7 +99,7 @@ def dismiss(session: Session, actor: Principal, item_id: int) -> UnresolvedQuest
         {"status": "new"},
         {"status": "dismissed"},
     )
-    session.commit()
+    session.flush()
     return item
 
 

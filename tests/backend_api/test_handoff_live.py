@@ -87,9 +87,11 @@ def test_the_conditional_update_decides_between_two_sessions(client, assistant):
     with factory() as first, factory() as second:
         assert first.get(Handoff, handoff_id).status == "open"
         assert second.get(Handoff, handoff_id).status == "open"
-        service.take(first, Principal("staff1", "staff"), handoff_id)
+        texts = client.app.state.messages
+        service.take(first, Principal("staff1", "staff"), handoff_id, texts)
+        first.commit()  # services leave the commit to their caller, the unit of work
         with pytest.raises(Conflict):
-            service.take(second, Principal("staff2", "staff"), handoff_id)
+            service.take(second, Principal("staff2", "staff"), handoff_id, texts)
     with factory() as session:
         assert session.get(Handoff, handoff_id).taken_by == "staff1"
 

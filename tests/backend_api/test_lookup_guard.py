@@ -151,7 +151,7 @@ def test_a_redis_that_is_down_lets_lookups_through() -> None:
 
 def test_the_app_counts_in_redis_when_configured(settings, redis_db) -> None:
     app = create_app(settings.model_copy(update={"redis_url": SecretStr(REDIS_URL)}))
-    guard = app.state.session_factory.kw["info"]["lookup_guard"]
+    guard = app.state.lookup_guard
     keys = guard.keys(unknown_code(3), ALI)
     guard.failed(keys)
     assert len(redis_db.keys("dastyar:lookup-failures:*")) == 2

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend_api.console.deps import ConsoleUser, Settings, StaffChange, StaffUser
 from backend_api.console.web import ConsoleRoute, redirect, render, texts
-from backend_api.deps import DbSession
+from backend_api.deps import DbSession, Messages
 from backend_api.errors import NotFound
 from backend_api.feedback.models import Complaint
 from backend_api.feedback.schemas import ComplaintUpdate
@@ -91,6 +91,7 @@ def reply(
     tracking_code: str,
     user: StaffChange,
     session: DbSession,
+    messages: Messages,
     status: str = Form(..., pattern="^(new|in_review|resolved|closed)$"),
     response: str = Form("", max_length=4000),
 ) -> Response:
@@ -102,6 +103,7 @@ def reply(
         user.principal,
         tracking_code,
         ComplaintUpdate(status=status, response=response.strip()),  # type: ignore[arg-type]
+        messages,
     )
     sent = False
     if found.response and found.response != previous:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from backend_api.console.deps import StaffChange, StaffUser
 from backend_api.console.web import ConsoleRoute, redirect, render, texts
-from backend_api.deps import DbSession
+from backend_api.deps import DbSession, Messages
 from backend_api.errors import ApiError, NotFound
 from backend_api.handoff import service as handoff_service
 from backend_api.handoff.models import Handoff
@@ -88,9 +88,11 @@ def live(handoff_id: HandoffId, request: Request, user: StaffUser, session: DbSe
 
 
 @router.post("/handoffs/{handoff_id}/take")
-def take(handoff_id: HandoffId, user: StaffChange, session: DbSession) -> Response:
+def take(
+    handoff_id: HandoffId, user: StaffChange, session: DbSession, messages: Messages
+) -> Response:
     """Take the conversation."""
-    handoff_service.take(session, user.principal, handoff_id)
+    handoff_service.take(session, user.principal, handoff_id, messages)
     return redirect(f"/console/handoffs/{handoff_id}", msg="handoff_taken")
 
 
@@ -100,6 +102,7 @@ def reply(
     request: Request,
     user: StaffChange,
     session: DbSession,
+    messages: Messages,
     text: str = Form("", max_length=2000),
     saved: str = Form("", max_length=50),
 ) -> Response:
@@ -108,7 +111,7 @@ def reply(
     body = (chosen or text).strip()
     if not body:
         raise ApiError(422, "validation_error")
-    handoff_service.reply(session, user.principal, handoff_id, body)
+    handoff_service.reply(session, user.principal, handoff_id, body, messages)
     return redirect(f"/console/handoffs/{handoff_id}", msg="handoff_replied")
 
 
@@ -117,10 +120,11 @@ def close(
     handoff_id: HandoffId,
     user: StaffChange,
     session: DbSession,
+    messages: Messages,
     note: str = Form("", max_length=2000),
     outcome: Outcome = Form("answered"),
 ) -> Response:
     """Close the conversation with a note and an outcome; the assistant answers again."""
     data = HandoffClose(note=note, outcome=outcome)
-    handoff_service.close(session, user.principal, handoff_id, data)
+    handoff_service.close(session, user.principal, handoff_id, data, messages)
     return redirect("/console/handoffs", msg="handoff_closed")

@@ -15,7 +15,7 @@ from backend_api.console import worklist
 from backend_api.console.deps import Settings, StaffChange, StaffUser
 from backend_api.console.formatting import parse_jalali
 from backend_api.console.web import ConsoleRoute, redirect, render, texts
-from backend_api.deps import DbSession
+from backend_api.deps import DbSession, Messages
 from backend_api.errors import NotFound
 from backend_api.org.service import colleagues, list_posts
 from backend_api.requests import service as requests_service
@@ -117,13 +117,14 @@ def transition(
     tracking_code: str,
     user: StaffChange,
     session: DbSession,
+    messages: Messages,
     status: str = Form(..., max_length=32),
     note: str = Form("", max_length=2000),
 ) -> Response:
     """Move the request to its next status; the citizen is notified through the outbox."""
     worklist.get_visible(session, user.scope, tracking_code)
     change = Transition.model_validate({"status": status, "note": note.strip()})
-    requests_service.transition(session, user.principal, tracking_code, change)
+    requests_service.transition(session, user.principal, tracking_code, change, messages)
     return redirect(f"/console/requests/{tracking_code}", msg="transitioned")
 
 
@@ -132,17 +133,17 @@ def ask_for_information(
     tracking_code: str,
     user: StaffChange,
     session: DbSession,
+    messages: Messages,
     note: str = Form(..., min_length=3, max_length=2000),
 ) -> Response:
     """Ask the citizen for more information: «نیازمند تکمیل مدارک» with the question as note."""
     req = worklist.get_visible(session, user.scope, tracking_code)
     if req.status == workflow.SUBMITTED:
         # the workflow only reaches needs_info from review; taking it up is implied by asking
-        requests_service.transition(
-            session, user.principal, tracking_code, Transition(status="under_review", note="")
-        )
+        taken_up = Transition(status="under_review", note="")
+        requests_service.transition(session, user.principal, tracking_code, taken_up, messages)
     change = Transition(status="needs_info", note=note.strip())
-    requests_service.transition(session, user.principal, tracking_code, change)
+    requests_service.transition(session, user.principal, tracking_code, change, messages)
     return redirect(f"/console/requests/{tracking_code}", msg="info_requested")
 
 
