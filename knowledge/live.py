@@ -8,7 +8,7 @@ serving the old index; the new one replaces it in one assignment when ready. Onl
 build makes a search wait.
 
 Rebuilds are cheap because nothing unchanged is redone: passage vectors are cached by content
-hash (and saved, see :mod:`knowledge.artefacts`), analyses by document hash.
+hash (and saved, see :mod:`knowledge.index.artefacts`), analyses by document hash.
 
 :meth:`LiveSearcher.prepare` builds the index for a change made by this process right away (the
 backend calls it when an admin's write commits), so the next check swaps it in without waiting.
@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge import artefacts
-from knowledge.documents import Document
-from knowledge.embedders import get_embedder, vector_cache
-from knowledge.lexicon import Lexicon, base_synonyms
-from knowledge.retriever import KnowledgeIndex
+from knowledge.index import artefacts
+from knowledge.index.documents import Document
+from knowledge.index.embedders import get_embedder, vector_cache
+from knowledge.ranking.lexicon import Lexicon, base_synonyms
+from knowledge.ranking.retriever import KnowledgeIndex
 from knowledge.search import Searcher, SearchResult, judge_for
 from knowledge.settings import KnowledgeSettings
 

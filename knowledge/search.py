@@ -6,14 +6,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.asks import AskedFields
-from knowledge.calibration import Judge, Outcome, load_calibration
-from knowledge.decide import Decision, Families, answer_service, decide
-from knowledge.documents import Document, Hit
-from knowledge.lexicon import Lexicon, base_synonyms
+from knowledge.deciding.asks import AskedFields
+from knowledge.deciding.decide import Decision, Families, answer_service, decide
+from knowledge.deciding.verdict import Judge, Outcome, load_calibration
+from knowledge.index.documents import Document, Hit
 from knowledge.locale import FIELDS, load_texts
-from knowledge.reading import QueryReader, Reading
-from knowledge.retriever import KnowledgeIndex, Ranking, group_of
+from knowledge.ranking.lexicon import Lexicon, base_synonyms
+from knowledge.ranking.reading import QueryReader, Reading
+from knowledge.ranking.retriever import KnowledgeIndex, Ranking, group_of
 from knowledge.settings import KnowledgeSettings
 
 
@@ -101,7 +101,7 @@ class Searcher:
         **kwargs: object,
     ) -> Searcher:
         """Build the configured index and load its calibration."""
-        from knowledge.embedders import get_embedder
+        from knowledge.index.embedders import get_embedder
 
         kind = settings.retriever
         embedder = get_embedder(settings) if kind != "lexical" else None

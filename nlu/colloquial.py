@@ -64,8 +64,3 @@ def formalize_words(words: list[str]) -> list[str]:
         candidates = [c for sentence in sentences for token in sentence for c in token[:1]]
         out.append(" ".join(candidates) if candidates else word)
     return out
-
-
-def formalize(text: str) -> str:
-    """Rewrite a whole (already normalised) text in written Persian."""
-    return " ".join(formalize_words(text.split()))

@@ -34,11 +34,6 @@ def normalize_national_code(text: str) -> str | None:
     return code if int(code[9]) == check else None
 
 
-def is_valid_national_code(text: str) -> bool:
-    """Tell whether ``text`` is a national code with a valid check digit."""
-    return normalize_national_code(text) is not None
-
-
 def national_code_check_digit(first_nine: str) -> int:
     """Compute the check digit for the first nine digits of a national code."""
     total = sum(int(first_nine[i]) * (10 - i) for i in range(9))
@@ -61,14 +56,22 @@ def normalize_mobile(text: str) -> str | None:
 
 def mask_national_code(code: str) -> str:
     """Mask a national code for logs: keep the first and last two digits."""
-    digits = _compact(code)
-    return digits[:2] + "*" * max(len(digits) - 4, 0) + digits[-2:] if len(digits) > 4 else "****"
+    return _mask(code, keep_first=2)
 
 
 def mask_mobile(mobile: str) -> str:
     """Mask a mobile number for logs: keep the operator prefix and the last two digits."""
-    digits = _compact(mobile)
-    return digits[:4] + "*" * max(len(digits) - 6, 0) + digits[-2:] if len(digits) > 6 else "****"
+    return _mask(mobile, keep_first=4)
+
+
+def _mask(text: str, keep_first: int) -> str:
+    """The digits of ``text`` with all but the first ``keep_first`` and the last two starred
+    (too short to hide anything: four stars)."""
+    digits = _compact(text)
+    kept = keep_first + 2
+    if len(digits) <= kept:
+        return "****"
+    return digits[:keep_first] + "*" * (len(digits) - kept) + digits[-2:]
 
 
 # Verhoeff check digit: detects every single-digit error and every adjacent transposition,

@@ -8,7 +8,7 @@ of a word, so «مدارک» finds «مدارکش» and «قانون» finds «�
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from functools import lru_cache
 
 from nlu.normalize import ZWNJ, normalize, remove_punctuation
@@ -40,9 +40,3 @@ def find(
         if matches and not all(w in ignore for w in window):
             return at
     return None
-
-
-def contains_any(text: str, phrases: Iterable[tuple[str, ...]]) -> bool:
-    """Whether the (raw) text contains any of the phrases."""
-    words = words_of(normalize(text))
-    return any(find(p, words) is not None for p in phrases if p)

@@ -11,7 +11,7 @@ from backend_api.errors import NotFound
 from backend_api.lexicon.models import Synonym
 from backend_api.lexicon.schemas import SynonymIn, SynonymOut
 from backend_api.users.security import Principal
-from knowledge.lexicon import base_synonyms
+from knowledge.ranking.lexicon import base_synonyms
 from nlu.normalize import normalize
 
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from backend_api.search.browse import browse, browses
-from knowledge.compose import candidate_label, compose_answer
-from knowledge.decide import Decision
-from knowledge.documents import Hit
+from knowledge.deciding.compose import candidate_label, compose_answer
+from knowledge.deciding.decide import Decision
+from knowledge.index.documents import Hit
 from knowledge.locale import ASKABLE, load_texts
 from knowledge.search import SearchResult as KnowledgeResult
 from knowledge.search import distinct_answers

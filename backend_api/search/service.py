@@ -22,7 +22,7 @@ from backend_api.catalogue.models import KnowledgeBaseState, Service
 from backend_api.catalogue.service import card_of, kb_version
 from backend_api.faq.models import Faq
 from backend_api.lexicon.service import admin_synonyms
-from knowledge.documents import Document, Hit, faq_document, service_documents
+from knowledge.index.documents import Document, Hit, faq_document, service_documents
 from knowledge.live import LiveSearcher
 from knowledge.locale import load_texts
 from knowledge.search import SearchResult

@@ -1,2 +1,2 @@
-"""Thin Rasa GraphComponent adapters over the pure functions of ``nlu`` (the only place that
-imports ``rasa``)."""
+"""Thin Rasa GraphComponent adapters over the pure functions of ``nlu`` (the only part of ``nlu``
+that imports ``rasa``; other Rasa plug-ins live in ``rasa_plugins``)."""

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.components.stateless import StatelessComponent
 from nlu.entities import find_identifiers
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class IdentifierExtractor(GraphComponent, EntityExtractorMixin):
+class IdentifierExtractor(StatelessComponent, EntityExtractorMixin):
     """Adds ``national_code``, ``mobile`` and ``tracking_code`` entities, values normalised."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> IdentifierExtractor:
-        """Create the component."""
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Append the identifiers found in each message's text to its entities."""

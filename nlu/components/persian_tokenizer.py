@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
@@ -21,7 +18,8 @@ from nlu.tokenize import tokenize
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class PersianTokenizer(Tokenizer):
-    """Tokenizes Persian (and Finglish) text with ``nlu.tokenize``."""
+    """Tokenizes Persian (and Finglish) text with ``nlu.tokenize`` (Rasa's ``Tokenizer`` creates
+    it from its configuration)."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -32,17 +30,6 @@ class PersianTokenizer(Tokenizer):
             "token_pattern": None,
             "prefix_separator_symbol": None,
         }
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PersianTokenizer:
-        """Create the component."""
-        return cls(config)
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Tokens of one attribute of a message."""

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.components.stateless import StatelessComponent
 from nlu.routing import load_router
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class QuestionRouter(GraphComponent):
+class QuestionRouter(StatelessComponent):
     """Re-labels a question that DIET put in an intent that does something else."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> QuestionRouter:
-        """Create the component."""
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Change the intent of each question-shaped message the router diverts."""

@@ -62,7 +62,7 @@ def test_postgres_and_redis_urls_become_rasa_sections_with_passwords_kept_out_of
         "password": f"${{{TRACKER_PASSWORD_VAR}}}",
     }
     assert config["lock_store"] == {
-        "type": "nlu.components.redis_lock_store.AtomicRedisLockStore",
+        "type": "rasa_plugins.redis_lock_store.AtomicRedisLockStore",
         "url": "cache.internal",
         "port": 6380,
         "db": 2,

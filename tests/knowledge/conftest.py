@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from knowledge.documents import Catalogue, Document, catalogue_documents, load_catalogue
-from knowledge.embedders import Embedder, get_embedder
-from knowledge.eval import build_searcher
+from knowledge.evaluating.offline_searcher import build_searcher
+from knowledge.index.documents import Catalogue, Document, catalogue_documents, load_catalogue
+from knowledge.index.embedders import Embedder, get_embedder
 from knowledge.search import Searcher
 from knowledge.settings import REPO_ROOT, KnowledgeSettings
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge import artefacts, embedders
-from knowledge.artefacts import ArtefactError
-from knowledge.documents import Document
+from knowledge.index import artefacts, embedders
+from knowledge.index.artefacts import ArtefactError
+from knowledge.index.documents import Document
 from knowledge.live import LiveSearcher
-from knowledge.retriever import KnowledgeIndex
+from knowledge.ranking.retriever import KnowledgeIndex
 from knowledge.settings import KnowledgeSettings
 
 

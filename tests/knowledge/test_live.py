@@ -18,8 +18,8 @@ from backend_api.faq.service import create_faq, delete_faq
 from backend_api.migrate import upgrade
 from backend_api.search.service import LiveIndex, documents_from
 from backend_api.users.security import Principal
-from knowledge.documents import Document, faq_document
-from knowledge.embedders import get_embedder, vector_cache
+from knowledge.index.documents import Document, faq_document
+from knowledge.index.embedders import get_embedder, vector_cache
 from knowledge.live import LiveSearcher
 from tests.knowledge.conftest import MINI_CATALOGUE
 

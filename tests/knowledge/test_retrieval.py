@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge.dense import AnnParams, DenseIndex, make_faiss_index
-from knowledge.fusion import FusionParams, fuse
-from knowledge.lexical import LexicalIndex
+from knowledge.index.dense import AnnParams, DenseIndex, make_faiss_index
+from knowledge.index.lexical import LexicalIndex
+from knowledge.ranking.fusion import FusionParams, fuse
 from knowledge.search import Searcher
 
 PASSPORT_COST = {"faq:passport-issue-cost", "service:10202000001:cost"}
@@ -117,7 +117,7 @@ def test_weighted_fusion_normalises_each_side_per_query():
     dense = {1: 0.95, 2: 0.85, 0: 0.85}
     fused = fuse(lexical, dense, FusionParams(lexical_weight=0.5, dense_weight=0.5))
     assert fused == pytest.approx({0: 0.5, 1: 0.75, 2: 0.0})
-    rrf = fuse(lexical, dense, FusionParams(method="rrf", rrf_k=60))
+    rrf = fuse(lexical, dense, FusionParams(fusion="rrf", rrf_k=60))
     assert max(rrf, key=rrf.__getitem__) in {0, 1}
     assert fuse({}, {}, FusionParams()) == {}
 
@@ -147,8 +147,9 @@ def test_small_collections_are_searched_exactly_and_large_ones_approximately(kin
         np.float32
     )
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    exact = DenseIndex(np.arange(5000), vectors, 5000, AnnParams(threshold=10_000))
-    approx = DenseIndex(np.arange(5000), vectors, 5000, AnnParams(threshold=1000, kind=kind))
+    exact = DenseIndex(np.arange(5000), vectors, 5000, AnnParams(ann_threshold=10_000))
+    approximate = AnnParams(ann_threshold=1000, ann_kind=kind)
+    approx = DenseIndex(np.arange(5000), vectors, 5000, approximate)
     assert not exact.approximate and approx.approximate
     queries = vectors[:50] + rng.normal(scale=0.05, size=(50, 32)).astype(np.float32)
     recall = np.mean(
@@ -166,12 +167,12 @@ def test_ivf_size_follows_the_collection():
     params = AnnParams()
     assert params.lists(60_000) == 1024 and params.probes(1024) == 64
     assert params.lists(1_000_000) == 4096 and params.probes(4096) == 128
-    assert AnnParams(nlist=100, nprobe=7).probes(AnnParams(nlist=100).lists(10)) == 7
+    assert AnnParams(ivf_nlist=100, ivf_nprobe=7).probes(AnnParams(ivf_nlist=100).lists(10)) == 7
 
 
 def test_an_approximate_index_survives_a_save(tmp_path, mini_docs, settings, embedder):
-    from knowledge import artefacts
-    from knowledge.retriever import KnowledgeIndex
+    from knowledge.index import artefacts
+    from knowledge.ranking.retriever import KnowledgeIndex
 
     small = settings.model_copy(update={"ann_threshold": 10, "ivf_nlist": 4})
     index = KnowledgeIndex.build(mini_docs, small, embedder)

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from knowledge.spelling import Speller, persian_lexicon, phonetic_key
+from knowledge.ranking.spelling import Speller, persian_lexicon, phonetic_key
 
 VOCABULARY = Counter(
     {

@@ -1,11 +1,14 @@
-"""Evaluate retrieval: ``python -m knowledge.eval --corpus C.jsonl --queries Q.jsonl``.
+"""Evaluate retrieval on a corpus and a question set.
 
-Corpus rows: ``{"id", "text"}`` (optional ``"title"``; rows written by ``knowledge.export_corpus``
-carry the whole document). Query rows: ``{"query", "gold": [ids]}`` (optional ``"kind"``; empty
-gold means "not answerable"). Builds an index with the configured retriever (settings
-``DASTYAR_KNOWLEDGE_*``, or ``--retriever``) and prints top-1, top-3, MRR@10, nDCG@10 and search
-latency p50/p95 over the answerable queries; ``--outcomes`` adds answer/ambiguous/unknown
-precision and recall (needs a calibration for the retriever, see ``knowledge.calibrate``).
+    python -m knowledge.evaluating.evaluate_retrieval --corpus C.jsonl --queries Q.jsonl
+
+Corpus rows: ``{"id", "text"}`` (optional ``"title"``; rows written by
+:mod:`knowledge.evaluating.export_corpus` carry the whole document). Query rows: ``{"query",
+"gold": [ids]}`` (optional ``"kind"``; empty gold means "not answerable"). Builds an index with
+the configured retriever (settings ``DASTYAR_KNOWLEDGE_*``, or ``--retriever``) and prints
+top-1, top-3, MRR@10, nDCG@10 and search latency p50/p95 over the answerable queries;
+``--outcomes`` adds answer/ambiguous/unknown precision and recall (needs a calibration for the
+retriever, see :mod:`knowledge.evaluating.fit_calibration`).
 """
 
 from __future__ import annotations
@@ -17,38 +20,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from knowledge import artefacts
-from knowledge.documents import Document, iter_jsonl
-from knowledge.embedders import get_embedder
-from knowledge.evaluation import QueryRow, evaluate, searcher_function
-from knowledge.search import Searcher
+from knowledge.evaluating.metrics import evaluate, load_queries, searcher_function
+from knowledge.evaluating.offline_searcher import (
+    add_searcher_options,
+    build_searcher,
+    settings_from,
+)
+from knowledge.index.documents import load_corpus
 from knowledge.settings import KnowledgeSettings
 
+PROG = "python -m knowledge.evaluating.evaluate_retrieval"
 JSON_KEYS = ("top1", "top3", "mrr10", "ndcg10", "latency_ms_p50", "latency_ms_p95", "n_queries")
-
-
-def load_corpus(path: Path) -> list[Document]:
-    """Documents of a corpus JSONL file."""
-    return [Document.from_json(row) for row in iter_jsonl(path)]
-
-
-def load_queries(path: Path) -> list[QueryRow]:
-    """Rows of a queries JSONL file."""
-    return [QueryRow.from_json(row) for row in iter_jsonl(path)]
-
-
-def build_searcher(
-    documents: list[Document], settings: KnowledgeSettings, cache_dir: Path | None = None
-) -> Searcher:
-    """A searcher over ``documents``; with ``cache_dir``, vectors saved there are reused (by
-    content hash) and the built index is saved back."""
-    embedder = get_embedder(settings) if settings.retriever != "lexical" else None
-    if embedder is not None and cache_dir is not None:
-        artefacts.seed_cache(cache_dir, embedder)
-    searcher = Searcher.build(documents, settings)
-    if embedder is not None and cache_dir is not None:
-        artefacts.save(searcher.index, cache_dir, kb_version=0)
-    return searcher
 
 
 def run(
@@ -59,7 +41,7 @@ def run(
     limit: int = 10,
     cache_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Build, search every query, and report (see :func:`knowledge.evaluation.evaluate`)."""
+    """Build, search every query, and report (see :func:`knowledge.evaluating.metrics.evaluate`)."""
     documents = load_corpus(corpus)
     rows = load_queries(queries)
     started = time.perf_counter()
@@ -75,21 +57,16 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m knowledge.eval", description=__doc__)
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
     parser.add_argument("--corpus", type=Path, required=True, help="documents JSONL")
     parser.add_argument("--queries", type=Path, required=True, help="queries JSONL")
-    parser.add_argument("--retriever", choices=("lexical", "dense", "hybrid"))
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--outcomes", action="store_true", help="also evaluate the outcomes")
     parser.add_argument("--by-kind", action="store_true", help="also break down by query kind")
     parser.add_argument("--details", type=Path, help="write per-query results (JSONL) here")
-    parser.add_argument(
-        "--cache-dir", type=Path, help="reuse and save passage vectors here (by content hash)"
-    )
+    add_searcher_options(parser)
     args = parser.parse_args(argv)
-    settings = KnowledgeSettings()
-    if args.retriever:
-        settings = settings.model_copy(update={"retriever": args.retriever})
+    settings = settings_from(args)
     report = run(args.corpus, args.queries, settings, cache_dir=args.cache_dir)
     if args.details:
         with args.details.open("w", encoding="utf-8") as handle:

@@ -15,7 +15,7 @@ import redis
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from nlu.components.redis_lock_store import AtomicRedisLockStore
+from rasa_plugins.redis_lock_store import AtomicRedisLockStore
 from tests.support.redis_db import empty_redis_db
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -33,7 +33,7 @@ def new_store() -> AtomicRedisLockStore:
     """The store as Rasa builds it from the endpoints file."""
     config = EndpointConfig(
         url="127.0.0.1",
-        type="nlu.components.redis_lock_store.AtomicRedisLockStore",
+        type="rasa_plugins.redis_lock_store.AtomicRedisLockStore",
         port=6379,
         db=13,
         key_prefix=PREFIX,

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
-from knowledge.dense import AnnParams, DenseIndex
-from knowledge.documents import Document, Hit
-from knowledge.embedders import Embedder, VectorCache, vector_cache
-from knowledge.fusion import FusionParams, fuse
-from knowledge.intent import FieldIntent, intent_matrix
-from knowledge.lexical import LexicalIndex
+from knowledge.index.dense import AnnParams, DenseIndex
+from knowledge.index.documents import Document, Hit
+from knowledge.index.embedders import Embedder, VectorCache, vector_cache
+from knowledge.index.lexical import LexicalIndex
+from knowledge.index.text import Analysis, Analyzer
 from knowledge.locale import FIELDS, load_texts
+from knowledge.ranking.fusion import FusionParams, fuse
+from knowledge.ranking.intent import FieldIntent, intent_matrix
 from knowledge.settings import KnowledgeSettings
-from knowledge.text import Analysis, Analyzer
 from nlu.finglish import is_finglish
 from nlu.normalize import normalize
 
 logger = logging.getLogger(__name__)
 
 RetrieverKind = Literal["lexical", "dense", "hybrid"]
+Params = TypeVar("Params", AnnParams, FusionParams)
 
 _analyzers: dict[tuple[str, ...], Analyzer] = {}
 # document digest (or "text:" + text) -> analysis: rebuilds re-analyse only what changed
@@ -184,7 +186,7 @@ class KnowledgeIndex:
         documents = list(documents)
         lexical = None
         if kind in ("lexical", "hybrid"):
-            analyzer = analyzer or shared_analyzer(_cue_words(settings))
+            analyzer = analyzer or shared_analyzer(cue_words(settings))
             lexical = LexicalIndex(
                 documents,
                 analyzer,
@@ -209,10 +211,10 @@ class KnowledgeIndex:
                 )
                 faiss_index = None
             dense = DenseIndex(
-                passage_doc, vectors, len(documents), ann_params(settings), faiss_index
+                passage_doc, vectors, len(documents), params_from(settings, AnnParams), faiss_index
             )
         analyzer = analyzer or (
-            lexical.analyzer if lexical else shared_analyzer(_cue_words(settings))
+            lexical.analyzer if lexical else shared_analyzer(cue_words(settings))
         )
         intent = FieldIntent(load_texts(settings.templates_file).cues, analyzer)
         return cls(
@@ -220,7 +222,7 @@ class KnowledgeIndex:
             lexical,
             dense,
             embedder,
-            fusion_params(settings),
+            params_from(settings, FusionParams),
             settings.candidates,
             intent,
             analyzer=analyzer,
@@ -339,30 +341,13 @@ class KnowledgeIndex:
         }
 
 
-def _cue_words(settings: KnowledgeSettings) -> tuple[str, ...]:
+def cue_words(settings: KnowledgeSettings) -> tuple[str, ...]:
+    """The words of the field cues: kept by the analysis although some are stop words."""
     texts = load_texts(settings.templates_file)
     return tuple(w for cue in texts.cues.values() for w in cue.split())
 
 
-def ann_params(settings: KnowledgeSettings) -> AnnParams:
-    """The approximate-search parameters from the settings."""
-    return AnnParams(
-        threshold=settings.ann_threshold,
-        kind=settings.ann_kind,
-        nlist=settings.ivf_nlist,
-        nprobe=settings.ivf_nprobe,
-        m=settings.hnsw_m,
-        ef_construction=settings.hnsw_ef_construction,
-        ef_search=settings.hnsw_ef_search,
-    )
-
-
-def fusion_params(settings: KnowledgeSettings) -> FusionParams:
-    """The fusion parameters from the settings."""
-    return FusionParams(
-        method=settings.fusion,
-        lexical_weight=settings.lexical_weight,
-        dense_weight=settings.dense_weight,
-        rrf_k=settings.rrf_k,
-        intent_weight=settings.intent_weight,
-    )
+def params_from(settings: KnowledgeSettings, params: type[Params]) -> Params:
+    """A parameters dataclass (:class:`AnnParams`, :class:`FusionParams`) filled from the
+    settings of the same names."""
+    return params(**{f.name: getattr(settings, f.name) for f in dataclasses.fields(params)})

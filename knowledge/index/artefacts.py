@@ -20,15 +20,17 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import faiss
 import numpy as np
 
-from knowledge.dense import Matrix
-from knowledge.documents import Document, documents_digest
-from knowledge.embedders import Embedder, text_key, vector_cache
-from knowledge.retriever import KnowledgeIndex
+from knowledge.index.dense import Matrix
+from knowledge.index.documents import Document, documents_digest
+from knowledge.index.embedders import Embedder, text_key, vector_cache
+
+if TYPE_CHECKING:  # the index saves what ranking built; only the type is named here
+    from knowledge.ranking.retriever import KnowledgeIndex
 
 logger = logging.getLogger(__name__)
 

@@ -4,14 +4,14 @@ A ranking holds documents: card fields and FAQs. Several of them usually belong 
 («هزینهٔ تمدید گذرنامه», its cost field, its FAQs about cost and documents); they are one piece
 of evidence for that service, not competitors. So:
 
-1. **Which service?** The calibrated verdict (:mod:`knowledge.calibration`) says how sure the
+1. **Which service?** The calibrated verdict (:mod:`knowledge.deciding.verdict`) says how sure the
    first *service* is. Sure → answer it. Unsure, but the close services are variants of one
    thing (issue / renew / duplicate of a passport) → answer the first and offer the other
    variants. Unsure otherwise → ask which of the close services was meant (never a list padded
    with services far behind). The knowledge base does not answer it → ``unknown``.
-2. **Which fields?** The ones the question names (:mod:`knowledge.asks`); each is answered by
-   the best-ranked document of that service for that field — an FAQ when one ranks above the
-   card field, else the card field. A question that names no field gets the service's
+2. **Which fields?** The ones the question names (:mod:`knowledge.deciding.asks`); each is
+   answered by the best-ranked document of that service for that field — an FAQ when one ranks
+   above the card field, else the card field. A question that names no field gets the service's
    best-ranked document.
 """
 
@@ -21,9 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from knowledge.asks import AskedFields, name_words
-from knowledge.calibration import Outcome
-from knowledge.documents import Document, Hit
+from knowledge.deciding.asks import AskedFields, name_words
+from knowledge.deciding.verdict import Outcome
+from knowledge.index.documents import Document, Hit
 from knowledge.locale import FIELDS
 from nlu.normalize import ZWNJ, normalize
 from nlu.phrases import words_of

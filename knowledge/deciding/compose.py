@@ -1,6 +1,6 @@
 """Writing the answer to a citizen from a hit: only the card's or the FAQ's own text.
 
-Pure functions over a :class:`~knowledge.documents.Document`; the Persian phrasing comes from
+Pure functions over a :class:`~knowledge.index.documents.Document`; the Persian phrasing comes from
 the templates in ``data/locale/knowledge.fa.yaml``. The answer names the service and its agency,
 gives the field asked about (or the FAQ's answer), links the e-service and says where the answer
 came from. Nothing is added that the card or FAQ does not say.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.documents import Document
+from knowledge.index.documents import Document
 from knowledge.locale import Texts, load_texts
 from nlu.digits import to_persian_digits
 

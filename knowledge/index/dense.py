@@ -1,6 +1,6 @@
 """Passage vectors in faiss: exact inner product for small collections, approximate above.
 
-Below ``AnnParams.threshold`` passages the index is exact (IndexFlatIP); from there on it is an
+Below ``AnnParams.ann_threshold`` passages the index is exact (IndexFlatIP); from there on it is an
 inverted file (IVF-Flat, the default) or HNSW. Measured with ``bench/knowledge.py`` on 2 cores at
 1M synthetic e5-like vectors: IVF (4096 lists, 128 probed) gives recall@10 0.96 at ~3 ms p95 and
 builds in ~2.5 min; HNSW (M=32) needs efSearch 512 for 0.95 (~11 ms p95) and ~9 min to build.
@@ -29,21 +29,21 @@ IntArray = npt.NDArray[np.int64]
 class AnnParams:
     """When and how the approximate index is used."""
 
-    threshold: int = 50_000  # at least this many vectors: approximate; fewer: exact search
-    kind: str = "ivf"  # "ivf" or "hnsw"
-    nlist: int = 0  # IVF lists; 0: about 4·√n, a power of two
-    nprobe: int = 0  # IVF lists searched; 0: 1/32 of the lists, at least 64
-    m: int = 32  # HNSW
-    ef_construction: int = 80
-    ef_search: int = 512
+    ann_threshold: int = 50_000  # at least this many vectors: approximate; fewer: exact search
+    ann_kind: str = "ivf"  # "ivf" or "hnsw"
+    ivf_nlist: int = 0  # IVF lists; 0: about 4·√n, a power of two
+    ivf_nprobe: int = 0  # IVF lists searched; 0: 1/32 of the lists, at least 64
+    hnsw_m: int = 32  # HNSW
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 512
 
     def lists(self, n: int) -> int:
         """How many IVF lists for ``n`` vectors."""
-        return self.nlist or 2 ** max(4, round(math.log2(4 * math.sqrt(max(n, 1)))))
+        return self.ivf_nlist or 2 ** max(4, round(math.log2(4 * math.sqrt(max(n, 1)))))
 
     def probes(self, nlist: int) -> int:
         """How many IVF lists a search visits."""
-        return min(nlist, self.nprobe or max(64, nlist // 32))
+        return min(nlist, self.ivf_nprobe or max(64, nlist // 32))
 
 
 def make_faiss_index(vectors: Matrix, params: AnnParams, seed: int = 0) -> Any:
@@ -51,12 +51,12 @@ def make_faiss_index(vectors: Matrix, params: AnnParams, seed: int = 0) -> Any:
     dim = vectors.shape[1]
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     index: Any
-    if len(vectors) < params.threshold:
+    if len(vectors) < params.ann_threshold:
         index = faiss.IndexFlatIP(dim)
-    elif params.kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, params.m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = params.ef_construction
-        index.hnsw.efSearch = params.ef_search
+    elif params.ann_kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, params.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = params.hnsw_ef_construction
+        index.hnsw.efSearch = params.hnsw_ef_search
     else:
         nlist = max(1, min(params.lists(len(vectors)), len(vectors)))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
@@ -77,7 +77,7 @@ def is_approximate(index: Any) -> bool:
 def configure(index: Any, params: AnnParams) -> None:
     """Apply the search-time parameters to a (loaded) approximate index."""
     if isinstance(index, faiss.IndexHNSW):
-        index.hnsw.efSearch = params.ef_search
+        index.hnsw.efSearch = params.hnsw_ef_search
     elif isinstance(index, faiss.IndexIVF):
         index.nprobe = params.probes(index.nlist)
 

@@ -327,3 +327,8 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         for line in handle:
             if line.strip():
                 yield json.loads(line)
+
+
+def load_corpus(path: Path) -> list[Document]:
+    """The documents of a corpus file (JSON lines of :meth:`Document.to_json`)."""
+    return [Document.from_json(row) for row in iter_jsonl(path)]

@@ -2,7 +2,8 @@
 
 Two methods: ``weighted`` (the default) adds per-query normalised scores — BM25 divided by the
 best BM25 of the query, cosine min-max scaled over the candidates — with weights tuned on the
-dev set; ``rrf`` is reciprocal-rank fusion, kept for comparison (``knowledge.eval``).
+dev set; ``rrf`` is reciprocal-rank fusion, kept for comparison
+(:mod:`knowledge.evaluating.evaluate_retrieval`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 class FusionParams:
     """How the two rankings are combined."""
 
-    method: str = "weighted"  # "weighted" or "rrf"
+    fusion: str = "weighted"  # "weighted" or "rrf"
     lexical_weight: float = 0.45
     dense_weight: float = 0.55
     rrf_k: float = 60.0
@@ -35,7 +36,7 @@ def fuse(
     candidates = set(lexical) | set(dense)
     if not candidates:
         return {}
-    if params.method == "rrf":
+    if params.fusion == "rrf":
         out = dict.fromkeys(candidates, 0.0)
         for weight, scores in ((params.lexical_weight, lexical), (params.dense_weight, dense)):
             ranked = sorted((d for d in scores if scores[d] > 0), key=lambda d: -scores[d])

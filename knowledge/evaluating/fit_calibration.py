@@ -1,44 +1,143 @@
-"""Refit the answer confidence and the outcome thresholds on the dev set.
+"""Fit the answer confidence and the outcome thresholds on the dev set (and the tuning sets).
 
-    python -m knowledge.calibrate                       # hybrid retriever, the configured embedder
-    python -m knowledge.calibrate --retriever lexical   # one entry per retriever (and embedder)
+    python -m knowledge.evaluating.fit_calibration                     # hybrid, the embedder set
+    python -m knowledge.evaluating.fit_calibration --retriever lexical # one entry per retriever
 
-Runs every dev question through the catalogue index, fits the two logistic models of
-:mod:`knowledge.calibration` on the rankings' evidence and picks the thresholds: ``unknown``
-below the ``known`` threshold that best separates unanswerable from answerable questions while
-losing at most ``--max-lost`` of the answerable ones; ``answer`` from the lowest confidence whose
-answers are right at least ``--answer-precision`` of the time; in between, ``ambiguous`` ("did
-you mean …?"). Writes them to ``knowledge/calibration.json`` (other entries are kept), with the
-dev figures and, given ``--test``, the test figures.
+Runs every dev question through the catalogue index, fits the two logistic models that
+:mod:`knowledge.deciding.verdict` applies, on the rankings' evidence, with numpy (Newton's method
+with a small L2 penalty; every weight kept ≥ 0 — a feature whose weight would come out negative
+is dropped and the model refit), and picks the thresholds: ``unknown`` below the ``known``
+threshold that best separates unanswerable from answerable questions while losing at most
+``--max-lost`` of the answerable ones; ``answer`` from the lowest confidence whose answers are
+right at least ``--answer-precision`` of the time; in between, ``ambiguous`` ("did you mean …?").
+Writes them to ``knowledge/calibration.json`` (other entries are kept), with the dev figures and,
+given ``--test``, the test figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import shlex
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.calibration import (
+import numpy as np
+import numpy.typing as npt
+
+from knowledge.deciding.verdict import (
     FEATURES,
+    REFIT_COMMAND,
     Calibration,
+    Logistic,
     Uncalibrated,
-    choose_answer_threshold,
-    choose_known_threshold,
-    fit_logistic,
+    feature_vector,
     write_calibration,
 )
-from knowledge.documents import catalogue_documents, iter_jsonl, load_catalogue
-from knowledge.eval import build_searcher, load_queries
-from knowledge.evaluation import QueryRow, evaluate, searcher_function
-from knowledge.retriever import group_of
+from knowledge.evaluating.metrics import QueryRow, evaluate, load_queries, searcher_function
+from knowledge.evaluating.offline_searcher import (
+    add_searcher_options,
+    build_searcher,
+    settings_from,
+)
+from knowledge.index.documents import catalogue_documents, iter_jsonl, load_catalogue
+from knowledge.ranking.retriever import group_of
 from knowledge.search import Searcher
-from knowledge.settings import REPO_ROOT, KnowledgeSettings
+from knowledge.settings import REPO_ROOT
 
 EVAL_DIR = REPO_ROOT / "data" / "knowledge-eval"
+
+
+def _newton(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], l2: float) -> np.ndarray:
+    """Penalised logistic regression (intercept unpenalised), by Newton's method."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    penalty = np.full(xb.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -50, 50)))
+        grad = xb.T @ (p - y) + penalty * w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if float(np.max(np.abs(step))) < 1e-8:
+            break
+    return w
+
+
+def fit_logistic(
+    rows: Sequence[Mapping[str, float]],
+    labels: Sequence[int],
+    names: Sequence[str],
+    l2: float = 1.0,
+) -> Logistic:
+    """Fit P(label) on ranking features, keeping every weight ≥ 0 (monotonic confidence)."""
+    y = np.asarray(labels, dtype=np.float64)
+    x_all = np.asarray([feature_vector(r, names) for r in rows], dtype=np.float64)
+    mean = x_all.mean(axis=0)
+    scale = x_all.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x_all - mean) / scale
+    active = list(range(len(names)))
+    while True:
+        w = _newton(z[:, active], y, l2)
+        negative = [a for a, c in zip(active, w[:-1], strict=True) if c < 0]
+        if not negative:
+            break
+        worst = min(negative, key=lambda a: w[active.index(a)])
+        active.remove(worst)
+        if not active:
+            w = _newton(np.zeros((len(y), 0)), y, l2)
+            break
+    coef = [0.0] * len(names)
+    for a, c in zip(active, w[:-1], strict=True):
+        coef[a] = float(c)
+    return Logistic(
+        tuple(names),
+        tuple(float(v) for v in mean),
+        tuple(float(v) for v in scale),
+        tuple(coef),
+        float(w[-1]),
+    )
+
+
+def choose_known_threshold(
+    known: Sequence[float], answerable: Sequence[bool], max_lost: float
+) -> float:
+    """The threshold that best separates unanswerable questions from answerable ones (most
+    unknown-recall minus answerable-lost) while calling at most ``max_lost`` of the answerable
+    questions unknown."""
+    positives = sorted(k for k, a in zip(known, answerable, strict=True) if a)
+    negatives = [k for k, a in zip(known, answerable, strict=True) if not a]
+    if not positives:
+        return 0.5
+    limit = math.floor(max_lost * len(positives))  # how many answerable may fall below
+    best, best_score = positives[0], -math.inf
+    for lost in range(limit + 1):
+        threshold = positives[lost]
+        caught = sum(1 for k in negatives if k < threshold) / len(negatives) if negatives else 0.0
+        score = caught - lost / len(positives)
+        if score > best_score + 1e-12:
+            best, best_score = threshold, score
+    return float(best)
+
+
+def choose_answer_threshold(
+    confidence: Sequence[float], correct: Sequence[bool], target_precision: float
+) -> float:
+    """The lowest threshold whose answers are right at least ``target_precision`` of the time."""
+    pairs = sorted(zip(confidence, correct, strict=True), key=lambda p: -p[0])
+    best = 1.0
+    right = 0
+    for n, (value, ok) in enumerate(pairs, 1):
+        right += int(ok)
+        if right / n >= target_precision:
+            best = value
+    return float(best)
 
 
 @dataclass(frozen=True)
@@ -115,7 +214,7 @@ def refit_command(args: list[str]) -> str:
             skip = True
         elif not arg.startswith("--cache-dir="):
             kept.append(shlex.quote(arg))
-    return " ".join(["python -m knowledge.calibrate", *kept])
+    return " ".join([REFIT_COMMAND, *kept])
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +235,7 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m knowledge.calibrate", description=__doc__)
+    parser = argparse.ArgumentParser(prog=REFIT_COMMAND, description=__doc__)
     parser.add_argument("--dev", type=Path, default=EVAL_DIR / "dev.jsonl")
     parser.add_argument(
         "--tuning",
@@ -147,18 +246,13 @@ def main(argv: list[str] | None = None) -> int:
         "(default: every data/knowledge-eval/tuning*.jsonl; never blind.jsonl)",
     )
     parser.add_argument("--test", type=Path, default=None, help="also report on this set")
-    parser.add_argument("--retriever", choices=("lexical", "dense", "hybrid"))
     parser.add_argument("--answer-precision", type=float, default=0.95)
     parser.add_argument("--max-lost", type=float, default=0.10)
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--out", type=Path, default=None, help="default: the configured file")
-    parser.add_argument(
-        "--cache-dir", type=Path, help="reuse and save passage vectors here (by content hash)"
-    )
+    add_searcher_options(parser)
     args = parser.parse_args(argv)
-    settings = KnowledgeSettings()
-    if args.retriever:
-        settings = settings.model_copy(update={"retriever": args.retriever})
+    settings = settings_from(args)
     out = args.out or settings.calibration_file
     documents = catalogue_documents(load_catalogue(settings.catalogue_dir))
     searcher = build_searcher(documents, settings, args.cache_dir)

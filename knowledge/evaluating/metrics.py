@@ -7,10 +7,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from knowledge.index.documents import iter_jsonl
 from knowledge.search import Searcher, SearchResult
 
 
@@ -30,6 +32,11 @@ class QueryRow:
             tuple(str(g) for g in row.get("gold") or ()),
             str(row.get("kind", "")),
         )
+
+
+def load_queries(path: Path) -> list[QueryRow]:
+    """Rows of a queries JSONL file."""
+    return [QueryRow.from_json(row) for row in iter_jsonl(path)]
 
 
 def ranking_metrics(ids: Sequence[str], gold: Iterable[str]) -> dict[str, float]:

@@ -13,8 +13,8 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from knowledge.index.text import canonical
 from knowledge.locale import Texts
-from knowledge.text import canonical
 from nlu.normalize import normalize
 from nlu.phrases import find, words_of
 

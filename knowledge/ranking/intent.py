@@ -14,8 +14,8 @@ from collections.abc import Collection, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from knowledge.index.text import Analysis, Analyzer
 from knowledge.locale import FIELDS
-from knowledge.text import Analysis, Analyzer
 
 Vector = npt.NDArray[np.float32]
 

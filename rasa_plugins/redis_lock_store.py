@@ -7,8 +7,7 @@ replica's events then overwrite the other's in the tracker store and a citizen's
 lost. Here each read-change-write runs as an optimistic Redis transaction (WATCH/MULTI): when
 another replica changed the queue in between, the step is retried on the fresh queue.
 
-It lives in ``nlu/components`` because that is the one package of ours that Rasa loads and that
-may import ``rasa``; ``assistant.rasa_endpoints`` names it in the endpoints file.
+Rasa loads it by module path: ``assistant.rasa_endpoints`` names it in the endpoints file.
 """
 
 from __future__ import annotations

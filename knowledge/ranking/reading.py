@@ -1,8 +1,9 @@
 """Reading a question before it is searched: Persian letters, repaired spelling, catalogue words.
 
 Three steps, in order: Finglish is written in Persian letters (``nlu.finglish``); words nobody
-knows are repaired against the knowledge base's own words (:mod:`knowledge.spelling`); the
-catalogue's words are added for the colloquial names the question uses (:mod:`knowledge.lexicon`).
+knows are repaired against the knowledge base's own words (:mod:`knowledge.ranking.spelling`);
+the catalogue's words are added for the colloquial names the question uses
+(:mod:`knowledge.ranking.lexicon`).
 The repaired text is what the field cues are read from; the expanded one is what is searched.
 """
 
@@ -13,10 +14,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge.documents import Document
-from knowledge.lexicon import Lexicon
-from knowledge.spelling import Speller, persian_lexicon
-from knowledge.text import formal_word
+from knowledge.index.documents import Document
+from knowledge.index.text import formal_word
+from knowledge.ranking.lexicon import Lexicon
+from knowledge.ranking.spelling import Speller, persian_lexicon
 from nlu.finglish import is_finglish, transliterate
 from nlu.normalize import normalize, remove_punctuation
 

@@ -4,16 +4,16 @@ Two small logistic regressions over the evidence a ranking carries (cosine of th
 its lead over other services, the share of the question's words it contains, …):
 
 * ``answer`` — the probability that the first hit's *service* is the one asked about (the
-  reported confidence; which field to answer is read from the question, ``knowledge.asks``);
+  reported confidence; which field to answer is read from the question,
+  :mod:`knowledge.deciding.asks`);
 * ``known`` — the probability that the knowledge base answers the question at all (the right
   service among the first three).
 
-Both are fitted with numpy (Newton's method with a small L2 penalty) on the dev set, with every
-weight kept ≥ 0 — a feature whose weight would come out negative is dropped and the model refit —
-so confidence never falls when the evidence grows. Thresholds are chosen on the dev set:
-``unknown`` below ``known_threshold``; ``answer`` at or above ``answer_threshold``; in between,
-``ambiguous``. Parameters live in a small versioned JSON file (``knowledge/calibration.json``),
-refitted with ``python -m knowledge.calibrate``.
+This module applies them: ``unknown`` below ``known_threshold``; ``answer`` at or above
+``answer_threshold``; in between, ``ambiguous``. Parameters live in a small versioned JSON file
+(``knowledge/calibration.json``), fitted on the dev set by
+:mod:`knowledge.evaluating.fit_calibration` with every weight kept ≥ 0, so confidence never falls
+when the evidence grows.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+# How the file is refitted (stored in it, and named when a calibration is missing).
+REFIT_COMMAND = "python -m knowledge.evaluating.fit_calibration"
 Outcome = Literal["answer", "ambiguous", "unknown"]
-OUTCOMES: tuple[Outcome, ...] = ("answer", "ambiguous", "unknown")
 
 # Evidence each model reads, per retriever (what it can measure); all "higher means more
 # confident". ``answer_gap``: the first hit's lead over the best hit that gives a different
@@ -44,7 +44,8 @@ _KNOWN = {
     "lexical": ("coverage", "coverage_best", "lexical_log", "fused_margin_rel"),
 }
 # Both models read service-level evidence: the answer is decided for a service first and its
-# fields after (knowledge.decide), so a lead over another field of the same card is no evidence.
+# fields after (knowledge.deciding.decide), so a lead over another field of the same card is no
+# evidence.
 FEATURES: dict[str, dict[str, tuple[str, ...]]] = {
     kind: {"known": names, "answer": names} for kind, names in _KNOWN.items()
 }
@@ -97,59 +98,6 @@ class Logistic:
             tuple(float(v) for v in data["coef"]),
             float(data["intercept"]),
         )
-
-
-def _newton(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], l2: float) -> np.ndarray:
-    """Penalised logistic regression (intercept unpenalised), by Newton's method."""
-    xb = np.hstack([x, np.ones((len(x), 1))])
-    w = np.zeros(xb.shape[1])
-    penalty = np.full(xb.shape[1], l2)
-    penalty[-1] = 0.0
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -50, 50)))
-        grad = xb.T @ (p - y) + penalty * w
-        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if float(np.max(np.abs(step))) < 1e-8:
-            break
-    return w
-
-
-def fit_logistic(
-    rows: Sequence[Mapping[str, float]],
-    labels: Sequence[int],
-    names: Sequence[str],
-    l2: float = 1.0,
-) -> Logistic:
-    """Fit P(label) on ranking features, keeping every weight ≥ 0 (monotonic confidence)."""
-    y = np.asarray(labels, dtype=np.float64)
-    x_all = np.asarray([feature_vector(r, names) for r in rows], dtype=np.float64)
-    mean = x_all.mean(axis=0)
-    scale = x_all.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = (x_all - mean) / scale
-    active = list(range(len(names)))
-    while True:
-        w = _newton(z[:, active], y, l2)
-        negative = [a for a, c in zip(active, w[:-1], strict=True) if c < 0]
-        if not negative:
-            break
-        worst = min(negative, key=lambda a: w[active.index(a)])
-        active.remove(worst)
-        if not active:
-            w = _newton(np.zeros((len(y), 0)), y, l2)
-            break
-    coef = [0.0] * len(names)
-    for a, c in zip(active, w[:-1], strict=True):
-        coef[a] = float(c)
-    return Logistic(
-        tuple(names),
-        tuple(float(v) for v in mean),
-        tuple(float(v) for v in scale),
-        tuple(coef),
-        float(w[-1]),
-    )
 
 
 @dataclass(frozen=True)
@@ -253,10 +201,11 @@ def load_calibration(path: Path, retriever: str, embedder: str) -> Judge:
     entry = data.get("calibrations", {}).get(calibration_key(retriever, embedder))
     if entry is None:
         logger.warning(
-            "no calibration for %s with %s in %s; run python -m knowledge.calibrate",
+            "no calibration for %s with %s in %s; run %s",
             retriever,
             embedder,
             path,
+            REFIT_COMMAND,
         )
         return Uncalibrated()
     return Calibration.from_json(entry)
@@ -271,41 +220,3 @@ def write_calibration(path: Path, calibration: Calibration, command: str) -> Non
     ] = calibration.to_json()
     data["command"] = command
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
-
-# --- choosing thresholds -----------------------------------------------------------------------
-
-
-def choose_known_threshold(
-    known: Sequence[float], answerable: Sequence[bool], max_lost: float
-) -> float:
-    """The threshold that best separates unanswerable questions from answerable ones (most
-    unknown-recall minus answerable-lost) while calling at most ``max_lost`` of the answerable
-    questions unknown."""
-    positives = sorted(k for k, a in zip(known, answerable, strict=True) if a)
-    negatives = [k for k, a in zip(known, answerable, strict=True) if not a]
-    if not positives:
-        return 0.5
-    limit = math.floor(max_lost * len(positives))  # how many answerable may fall below
-    best, best_score = positives[0], -math.inf
-    for lost in range(limit + 1):
-        threshold = positives[lost]
-        caught = sum(1 for k in negatives if k < threshold) / len(negatives) if negatives else 0.0
-        score = caught - lost / len(positives)
-        if score > best_score + 1e-12:
-            best, best_score = threshold, score
-    return float(best)
-
-
-def choose_answer_threshold(
-    confidence: Sequence[float], correct: Sequence[bool], target_precision: float
-) -> float:
-    """The lowest threshold whose answers are right at least ``target_precision`` of the time."""
-    pairs = sorted(zip(confidence, correct, strict=True), key=lambda p: -p[0])
-    best = 1.0
-    right = 0
-    for n, (value, ok) in enumerate(pairs, 1):
-        right += int(ok)
-        if right / n >= target_precision:
-            best = value
-    return float(best)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.documents import Document, Hit
-from knowledge.text import Analysis, Analyzer
+from knowledge.index.documents import Document, Hit
+from knowledge.index.text import Analysis, Analyzer
 
 logger = logging.getLogger(__name__)
 
@@ -280,12 +280,3 @@ class LexicalIndex:
             Hit(self.documents[i], float(s), lexical=float(s))
             for i, s in zip(result.indices, result.scores, strict=True)
         ]
-
-
-# The earlier name of the index, kept for callers of the first version.
-Bm25Index = LexicalIndex
-
-
-def build_index(documents: Iterable[Document]) -> LexicalIndex:
-    """Build a lexical index over ``documents``."""
-    return LexicalIndex(list(documents))

@@ -1,0 +1,1 @@
+"""Deciding: the verdict on a ranking, the service and fields to answer, the answer's text."""

@@ -1,0 +1,1 @@
+"""Evaluating offline: question sets through the searcher, metrics, the calibration fitted."""

@@ -1,0 +1,1 @@
+"""Building the index: catalogue documents, their analysis, BM25, vectors and faiss, saved."""

@@ -1,0 +1,1 @@
+"""Ranking: a question read (spelling, lexicon), then documents ranked (lexical + dense fused)."""
