@@ -1,11 +1,17 @@
 """Saved indexes: documents, passage vectors and the faiss index, with a checked manifest.
 
-Layout: ``<cache dir>/<embedder>/`` holds ``documents.jsonl``, ``vectors.npy``, ``dense.faiss``
-and ``manifest.json`` (format version, embedder, dimension, kb_version, document-set hash, and
-the size and SHA-256 of every file). A folder is written beside the current one and swapped in
-by renaming, so readers never see half a save. On load everything is checked; anything
-missing, corrupt or made for another embedder or format is reported and not used, and the
-caller rebuilds (and saves again).
+Layout: ``<cache dir>/<embedder>/`` holds ``documents.jsonl``, ``vectors.npy``, ``dense.faiss``,
+``kept.npz`` and ``manifest.json`` (format version, embedder, dimension, kb_version,
+document-set hash, and the size and SHA-256 of every file). A folder is written beside the
+current one and swapped in by renaming, so readers never see half a save. On load everything
+is checked; anything missing, corrupt or made for another embedder or format is reported and
+not used, and the caller rebuilds (and saves again).
+
+``kept.npz`` carries the vectors of earlier saves' passages that this index does not have (by
+content hash, the newest first, at most ``MAX_KEPT``): one folder serves catalogues that take
+turns — the tests' small catalogues and the real one, an edited catalogue and its previous
+version — without embedding again what was embedded once (the whole catalogue: ~2 minutes on
+two cores).
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ if TYPE_CHECKING:  # the index saves what ranking built; only the type is named 
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-FILES = ("documents.jsonl", "vectors.npy", "dense.faiss")
+FORMAT_VERSION = 2  # 2: kept.npz
+FILES = ("documents.jsonl", "vectors.npy", "dense.faiss", "kept.npz")
+MAX_KEPT = 20_000  # passages; ~30 MB of float32 vectors at 384 dimensions
 
 
 class ArtefactError(Exception):
@@ -50,11 +57,32 @@ class Artefact:
     documents: list[Document]
     vectors: Matrix
     faiss_index: Any
+    kept_keys: list[str]
+    kept_vectors: Matrix
 
     @property
     def passage_keys(self) -> list[str]:
         """Content hashes of the saved passages, in vector order."""
         return [text_key(t) for d in self.documents for t in d.embedded_texts()]
+
+
+def _carried_over(cache_dir: Path, embedder: Embedder, keys: set[str]) -> tuple[list[str], Matrix]:
+    """Vectors the previous save had (its index first, then what it kept) that ``keys`` lacks."""
+    try:
+        previous = load(cache_dir, embedder.name, embedder.dim)
+    except ArtefactError:
+        return [], np.zeros((0, embedder.dim), dtype=np.float32)
+    carried: dict[str, Matrix] = {}
+    pairs = [
+        *zip(previous.passage_keys, previous.vectors, strict=True),
+        *zip(previous.kept_keys, previous.kept_vectors, strict=True),
+    ]
+    for key, vector in pairs:
+        if key not in keys and key not in carried and len(carried) < MAX_KEPT:
+            carried[key] = vector
+    if not carried:
+        return [], np.zeros((0, embedder.dim), dtype=np.float32)
+    return list(carried), np.stack(list(carried.values())).astype(np.float32)
 
 
 def artefact_dir(cache_dir: Path, embedder_name: str) -> Path:
@@ -76,6 +104,8 @@ def save(index: KnowledgeIndex, cache_dir: Path, kb_version: int) -> Path:
         raise ValueError("only an index with embeddings is saved")
     target = artefact_dir(cache_dir, index.embedder.name)
     target.parent.mkdir(parents=True, exist_ok=True)
+    own_keys = {text_key(t) for d in index.documents for t in d.embedded_texts()}
+    kept_keys, kept_vectors = _carried_over(cache_dir, index.embedder, own_keys)
     staging = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
@@ -84,6 +114,7 @@ def save(index: KnowledgeIndex, cache_dir: Path, kb_version: int) -> Path:
                 handle.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
         np.save(staging / "vectors.npy", np.ascontiguousarray(index.dense.vectors))
         faiss.write_index(index.dense.index, str(staging / "dense.faiss"))
+        np.savez(staging / "kept.npz", keys=np.array(kept_keys, dtype=str), vectors=kept_vectors)
         manifest = {
             "format": FORMAT_VERSION,
             "embedder": index.embedder.name,
@@ -140,6 +171,9 @@ def load(cache_dir: Path, embedder_name: str, dim: int) -> Artefact:
             documents = [Document.from_json(json.loads(line)) for line in handle if line.strip()]
         vectors = np.load(folder / "vectors.npy", allow_pickle=False)
         index = faiss.read_index(str(folder / "dense.faiss"))
+        with np.load(folder / "kept.npz", allow_pickle=False) as kept:
+            kept_keys = [str(k) for k in kept["keys"]]
+            kept_vectors = kept["vectors"]
     except Exception as exc:  # checksums matched but the content does not parse
         raise ArtefactError(f"{folder}: unreadable ({exc})") from None
     passages = sum(len(d.embedded_texts()) for d in documents)
@@ -149,9 +183,10 @@ def load(cache_dir: Path, embedder_name: str, dim: int) -> Artefact:
         or vectors.shape != (passages, dim)
         or index.ntotal != passages
         or index.d != dim
+        or kept_vectors.shape != (len(kept_keys), dim)
     ):
         raise ArtefactError(f"{folder}: contents disagree with the manifest")
-    return Artefact(manifest, documents, vectors, index)
+    return Artefact(manifest, documents, vectors, index, kept_keys, kept_vectors)
 
 
 def seed_cache(cache_dir: Path, embedder: Embedder) -> Artefact | None:
@@ -161,5 +196,7 @@ def seed_cache(cache_dir: Path, embedder: Embedder) -> Artefact | None:
     except ArtefactError as exc:
         logger.info("saved knowledge index not used: %s", exc)
         return None
-    vector_cache(embedder).put_many(saved.passage_keys, saved.vectors)
+    cache = vector_cache(embedder)
+    cache.put_many(saved.kept_keys, saved.kept_vectors)
+    cache.put_many(saved.passage_keys, saved.vectors)
     return saved

@@ -114,3 +114,22 @@ def test_a_corrupt_artefact_is_rebuilt_and_never_served(
     # and the artefact on disk is good again
     repaired = artefacts.load(tmp_path, second.searcher().index.embedder.name, 384)  # type: ignore[union-attr]
     assert np.allclose(repaired.vectors, good.vectors, atol=1e-5)
+
+
+def test_catalogues_that_take_turns_are_not_embedded_again(
+    tmp_path, mini_docs, settings, fresh_process
+):
+    """A small catalogue saved over the real one keeps the real one's vectors (tests and the
+    running assistant share one cache folder)."""
+    real, small = mini_docs, mini_docs[:2]
+    live(real, settings, tmp_path).searcher()
+    embedders._caches.clear()  # a new process builds the small catalogue in the same folder
+    live(small, settings, tmp_path).searcher()
+    kept = artefacts.load(tmp_path, embedders.get_embedder(settings).name, 384).kept_keys
+    assert kept and not set(kept) & {
+        embedders.text_key(t) for d in small for t in d.embedded_texts()
+    }
+
+    embedders._caches.clear()  # and a new process builds the real one again: nothing to embed
+    live(real, settings, tmp_path).searcher()
+    assert embedders.vector_cache(embedders.get_embedder(settings)).embedded == 0
