@@ -21,9 +21,9 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from telegram.request import BaseRequest
 
+from backend_client import BackendClient
 from connectors import logsafe
 from connectors.attachments import Attacher
-from connectors.backend import GatewayBackend
 from connectors.channel import Channel
 from connectors.conversation import Conversation
 from connectors.handoff import HandoffRouter
@@ -61,7 +61,7 @@ class Gateway:
     web: WebChannel
     bots: list[BotChannel] = field(default_factory=list)
     sms: SmsChannel | None = None
-    backend: GatewayBackend | None = None
+    backend: BackendClient | None = None
     worker: OutboxWorker | None = None
 
     @property
@@ -78,7 +78,7 @@ def build(
     settings: GatewaySettings,
     rasa: RasaClient | None = None,
     *,
-    backend: GatewayBackend | None = None,
+    backend: BackendClient | None = None,
     sms_provider: SmsProvider | None = None,
     bot_request: BaseRequest | None = None,
 ) -> Gateway:
@@ -88,7 +88,7 @@ def build(
     client = rasa or RasaClient(settings.rasa_url, settings.rasa_timeout)
     conversation = Conversation(client, store, texts, settings.rasa_concurrency)
     if backend is None and settings.backend_enabled:
-        backend = GatewayBackend(
+        backend = BackendClient(
             settings.backend_url,
             settings.backend_username,
             _secret(settings.backend_password),
