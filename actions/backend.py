@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from actions.settings import get_settings
-from backend_api.client import BackendClient
+from backend_client import BackendClient
 
 
 @lru_cache

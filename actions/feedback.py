@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend import backend
 from actions.common import channel_of, means_none, parse_identity, phrase
 from actions.forms import accepted, rejected
-from backend_api.client import BackendRejected, BackendUnavailable
+from backend_client import BackendRejected, BackendUnavailable
 from nlu.digits import to_persian_digits
 from nlu.identifiers import format_tracking_code
 

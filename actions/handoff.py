@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import backend
 from actions.common import channel_of, transcript
-from backend_api.client import BackendError
+from backend_client import BackendError
 from nlu.digits import to_persian_digits
 
 

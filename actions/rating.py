@@ -13,7 +13,7 @@ from actions.backend import backend
 from actions.common import channel_of, means_none, parse_identity
 from actions.forms import accepted, rejected
 from actions.service_lookup import validate_service_slot
-from backend_api.client import BackendRejected, BackendUnavailable
+from backend_client import BackendRejected, BackendUnavailable
 from nlu.numbers import small_number
 
 

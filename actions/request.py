@@ -17,7 +17,7 @@ from actions.common import channel_of, means_none
 from actions.forms import accepted, rejected
 from actions.service_info import describe_cost
 from actions.service_lookup import validate_service_slot
-from backend_api.client import BackendError, BackendRejected, BackendUnavailable
+from backend_client import BackendError, BackendRejected, BackendUnavailable
 from nlu.digits import to_persian_digits
 from nlu.identifiers import format_tracking_code, normalize_mobile, normalize_national_code
 

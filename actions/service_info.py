@@ -18,7 +18,7 @@ from actions.backend import backend
 from actions.common import channel_of, phrase
 from actions.service_lookup import CHOICES
 from actions.settings import get_settings
-from backend_api.client import BackendError, BackendUnavailable, SearchResult
+from backend_client import BackendError, BackendUnavailable, SearchResult
 from nlu.digits import format_amount, to_persian_digits
 
 logger = logging.getLogger(__name__)

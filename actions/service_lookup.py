@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import backend
 from actions.forms import accepted, rejected
-from backend_api.client import BackendError, BackendUnavailable, SearchResult
+from backend_client import BackendError, BackendUnavailable, SearchResult
 
 CHOICES = 3
 _CODE = re.compile(r"^\d{11}$")

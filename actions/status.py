@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend import backend
 from actions.common import parse_identity, phrase
 from actions.forms import accepted, rejected
-from backend_api.client import BackendRejected, BackendUnavailable, NotFoundError
+from backend_client import BackendRejected, BackendUnavailable, NotFoundError
 from nlu.digits import to_persian_digits
 from nlu.identifiers import format_tracking_code, is_complaint_code, normalize_tracking_code
 from nlu.jalali import format_jalali

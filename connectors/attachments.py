@@ -6,8 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from backend_api.client import BackendRejected, BackendUnavailable
-from connectors.backend import GatewayBackend
+from backend_client import BackendClient, BackendRejected, BackendUnavailable
 from connectors.messages import Proof
 from connectors.texts import Texts
 from nlu.identifiers import format_tracking_code
@@ -50,7 +49,7 @@ class Attacher:
 
     def __init__(
         self,
-        backend: GatewayBackend | None,
+        backend: BackendClient | None,
         texts: Texts,
         max_bytes: int,
         allowed: list[str],
@@ -85,7 +84,12 @@ class Attacher:
             return Upload(False, self.texts.get("upload.failed"), 503)
         name = clean_filename(filename)
         try:
-            await self.backend.attach(proof, name, kind, content)
+            await self.backend.attach(
+                proof.tracking_code,
+                (name, content, kind),
+                mobile=proof.mobile,
+                national_code=proof.national_code,
+            )
         except BackendRejected as exc:
             logger.info("backend refused an attachment: %s", exc)
             return Upload(False, exc.message or self.texts.get("upload.failed"), exc.status)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from backend_api.client import BackendError
-from connectors.backend import GatewayBackend
+from backend_client import BackendClient, BackendError
 from connectors.messages import Reply
 from connectors.texts import Texts
 from nlu.digits import to_persian_digits
@@ -22,7 +21,7 @@ logger = logging.getLogger(__name__)
 class HandoffRouter:
     """Routes held conversations' messages to staff and expires handoffs left waiting."""
 
-    def __init__(self, backend: GatewayBackend, texts: Texts) -> None:
+    def __init__(self, backend: BackendClient, texts: Texts) -> None:
         self.backend = backend
         self.texts = texts
 

@@ -16,8 +16,7 @@ import contextlib
 import logging
 from typing import Any
 
-from backend_api.client import BackendError
-from connectors.backend import GatewayBackend
+from backend_client import BackendClient, BackendError
 from connectors.channel import Channel, DeliveryFailed
 from connectors.store import Store
 
@@ -29,7 +28,7 @@ class OutboxWorker:
 
     def __init__(
         self,
-        backend: GatewayBackend,
+        backend: BackendClient,
         channels: list[Channel],
         store: Store,
         *,

@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from connectors.sms.channel import SmsChannel
+from connectors.deps import GatewayDep
+from connectors.gateway import secret_value
 
 logger = logging.getLogger(__name__)
 
@@ -51,25 +52,25 @@ async def _fields(request: Request, body: bytes) -> dict[str, str]:
     return fields
 
 
-def sms_router(channel: SmsChannel, secret: str) -> APIRouter:
-    """The inbound webhook; without a secret configured it refuses every call."""
-    router = APIRouter(tags=["sms"])
+router = APIRouter(tags=["sms"])
 
-    @router.api_route("/channels/sms/inbound", methods=["GET", "POST"], include_in_schema=False)
-    async def inbound(request: Request) -> Response:
-        """One SMS from a citizen, reported by the provider."""
-        body = await request.body()
-        if not secret or not _authentic(secret, request, body):
-            logger.warning("sms webhook call with a wrong or missing signature refused")
-            return Response(status_code=401)
-        try:
-            fields = await _fields(request, body)
-        except (ValueError, UnicodeDecodeError):
-            return Response(status_code=400)
-        sms = channel.provider.parse_inbound(fields)
-        if sms is None:
-            return JSONResponse({"ok": False}, status_code=400)
-        fresh = await channel.accept(sms)
-        return JSONResponse({"ok": True, "duplicate": not fresh})
 
-    return router
+@router.api_route("/channels/sms/inbound", methods=["GET", "POST"], include_in_schema=False)
+async def inbound(request: Request, gateway: GatewayDep) -> Response:
+    """One SMS from a citizen, reported by the provider; without a secret configured (or without
+    the SMS channel) every call is refused."""
+    body = await request.body()
+    channel = gateway.sms
+    secret = secret_value(gateway.settings.sms_inbound_secret)
+    if channel is None or not secret or not _authentic(secret, request, body):
+        logger.warning("sms webhook call with a wrong or missing signature refused")
+        return Response(status_code=401)
+    try:
+        fields = await _fields(request, body)
+    except (ValueError, UnicodeDecodeError):
+        return Response(status_code=400)
+    sms = channel.provider.parse_inbound(fields)
+    if sms is None:
+        return JSONResponse({"ok": False}, status_code=400)
+    fresh = await channel.accept(sms)
+    return JSONResponse({"ok": True, "duplicate": not fresh})

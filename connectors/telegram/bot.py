@@ -1,21 +1,22 @@
 """One adapter for every Bot API platform (Telegram, and Bale at another base URL).
 
-Updates arrive by webhook (:mod:`connectors.telegram.webhook`) or long polling
-(:mod:`connectors.telegram.polling`); both hand them to :meth:`BotChannel.accept`, which drops
-retries (update ids are kept in the store) and handles each update in a background task, one at a
-time per chat. Sends go through a global and a per-chat throttle and wait out ``RetryAfter``.
+Built on python-telegram-bot's ``Application``: fed by our webhook route
+(:mod:`connectors.telegram.webhook`, the application has no updater then) or by the library's
+``Updater`` (long polling). Its one handler gives each update to :meth:`BotChannel.accept`, which
+drops retries (update ids are kept in the store) and handles each update in a background task,
+one at a time per chat. Sends go through :class:`~connectors.telegram.limits.ChatRateLimiter`
+(global and per-chat limits, ``RetryAfter`` waited out).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -25,6 +26,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
 from connectors.attachments import Attacher
@@ -35,10 +37,10 @@ from connectors.messages import Reply
 from connectors.settings import BotConfig, GatewaySettings
 from connectors.store import Store
 from connectors.telegram.keyboards import PAYLOAD_KEY_PREFIX, Markup, render
-from connectors.telegram.polling import Poller
-from connectors.telegram.updates import ALLOWED_UPDATES, Inbound, classify, unreadable
+from connectors.telegram.limits import ChatRateLimiter
+from connectors.telegram.polling import ReadableUpdatesRequest
+from connectors.telegram.updates import ALLOWED_UPDATES, Inbound, classify, readable
 from connectors.texts import Texts
-from connectors.throttle import Throttle
 from nlu.identifiers import normalize_mobile
 
 logger = logging.getLogger(__name__)
@@ -53,25 +55,34 @@ NOTICES = {
 }
 
 
-class ApiBot(Bot):
-    """python-telegram-bot's Bot, plus getUpdates returning the updates unparsed.
-
-    Bot.get_updates parses a whole batch at once: one update the library cannot read (a newer or
-    another platform's shape) would fail the batch and block the queue. Here each update is parsed
-    on its own when it is handled.
-    """
-
-    async def raw_updates(self, query: dict[str, Any], read_timeout: float) -> Any:
-        """One getUpdates call; the result as the platform sent it."""
-        return await self._post("getUpdates", query, read_timeout=read_timeout)
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """How long the platform asked us to wait (seconds)."""
-    value: Any = getattr(exc, "_retry_after", None)
-    if value is None:
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+def build_application(
+    config: BotConfig,
+    settings: GatewaySettings,
+    request: BaseRequest | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """python-telegram-bot's Application for one bot: an Updater only in polling mode."""
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.base_url)
+        .base_file_url(config.file_url)
+        # small pool: httpx checks every pooled connection on each request, and the rate limits
+        # keep the number of sends in flight low anyway
+        .request(request or HTTPXRequest(connection_pool_size=16, read_timeout=20, pool_timeout=30))
+        .rate_limiter(
+            ChatRateLimiter(
+                settings.bot_global_rate,
+                settings.bot_chat_rate,
+                settings.bot_chat_burst,
+                settings.bot_max_retries,
+            )
+        )
+    )
+    if config.mode != "polling":
+        return builder.updater(None).build()
+    # the library adds the long poll's own timeout to this read timeout
+    updates = ReadableUpdatesRequest(connection_pool_size=2, read_timeout=15)
+    return builder.get_updates_request(updates).build()
 
 
 class BotChannel:
@@ -96,22 +107,10 @@ class BotChannel:
         self.attacher = attacher
         self.max_retries = settings.bot_max_retries
         self.max_message_chars = settings.max_message_chars
-        self.throttle = Throttle(
-            settings.bot_global_rate, settings.bot_chat_rate, settings.bot_chat_burst
-        )
-        self.bot = ApiBot(
-            config.token,
-            base_url=config.base_url,
-            base_file_url=config.file_url,
-            request=request
-            # small pool: httpx checks every pooled connection on each request, and the throttle
-            # keeps the number of sends in flight low anyway
-            or HTTPXRequest(connection_pool_size=16, read_timeout=20, pool_timeout=30),
-            get_updates_request=HTTPXRequest(
-                connection_pool_size=2, read_timeout=poll_timeout + 15
-            ),
-        )
-        self.poller = Poller(self, poll_timeout) if config.mode == "polling" else None
+        self.poll_timeout = poll_timeout
+        self.application = build_application(config, settings, request)
+        self.application.add_handler(TypeHandler(Update, self._take))
+        self.bot = self.application.bot
         self.status = "starting"
         self.inbox = Inbox(
             store, self.name, self._handle, settings.inbox_replay_after_s, settings.inbox_sweep_s
@@ -147,10 +146,14 @@ class BotChannel:
             delay = min(delay * 2, 300.0)
 
     async def _connect(self) -> None:
-        await self.bot.initialize()
-        if self.poller is not None:
-            await self.bot.delete_webhook(drop_pending_updates=False)
-            self.poller.start()
+        await self.application.initialize()  # getMe: checks the token
+        if not self.application.running:  # a retry after a failed setWebhook
+            await self.application.start()
+        if self.application.updater is not None:
+            # start_polling deletes a registered webhook first; pending updates are kept
+            await self.application.updater.start_polling(
+                timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
+            )
             logger.info("%s: long polling started", self.name)
             return
         url = self.config.public_url + self.config.webhook_path
@@ -170,17 +173,29 @@ class BotChannel:
             self._starter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starter
-        if self.poller is not None:
-            await self.poller.stop()
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()  # an in-flight getUpdates is abandoned
+        if application.running:
+            await application.stop()
         await self.inbox.stop(timeout=10)  # what is still unanswered stays kept for the sweep
         with contextlib.suppress(Exception):
-            await self.bot.shutdown()
+            await application.shutdown()
 
     async def drain(self) -> None:
         """Wait until every accepted update has been handled (for tests and benchmarks)."""
         await self.inbox.drain()
 
     # --- inbound ---
+    async def feed(self, data: dict[str, Any]) -> None:
+        """One update from our webhook route, handed to the application like a polled one."""
+        update = Update.de_json(readable(data), self.bot)
+        # awaited, not queued: the platform gets its 200 once the update is in the inbox
+        await self.application.process_update(update)
+
+    async def _take(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.accept(update.to_dict())
+
     async def accept(self, data: dict[str, Any]) -> bool:
         """Take one update (webhook or polling); False if it is a retry already taken."""
         update_id = data.get("update_id")
@@ -192,11 +207,7 @@ class BotChannel:
         return True
 
     async def _handle(self, data: dict[str, Any]) -> None:
-        try:
-            inbound = classify(Update.de_json(data, self.bot))
-        except Exception:
-            logger.exception("%s: an update could not be read", self.name)
-            inbound = unreadable(data)
+        inbound = classify(Update.de_json(readable(data), self.bot))
         if inbound.kind == "ignore":
             return
         sender = f"{self.name}:{inbound.chat_id}"
@@ -300,19 +311,15 @@ class BotChannel:
         await self.send(chat, text)
 
     async def send(self, chat: int | str, text: str, markup: Markup | None = None) -> None:
-        """Send one message within the rate limits, waiting out RetryAfter (else DeliveryFailed)."""
+        """Send one message within the rate limits (the limiter waits out RetryAfter up to
+        ``bot_max_retries`` times), else DeliveryFailed."""
         attempt = 0
         while True:
-            await self.throttle.wait(str(chat))
             try:
                 await self.bot.send_message(chat, text, reply_markup=markup)
                 return
             except RetryAfter as exc:
-                seconds = retry_seconds(exc)
-                self.throttle.pause(seconds)
-                logger.info("%s: flood control, waiting %.1fs", self.name, seconds)
-                if attempt >= self.max_retries:
-                    raise DeliveryFailed(f"retry after {seconds:.0f}s") from exc
+                raise DeliveryFailed(f"flood control: {exc.message}") from exc
             except Forbidden as exc:
                 raise DeliveryFailed(f"forbidden: {exc.message}", permanent=True) from exc
             except ChatMigrated as exc:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from telegram import Message, Update
+
+logger = logging.getLogger(__name__)
 
 Kind = Literal[
     "text",
@@ -108,10 +111,19 @@ def classify(update: Update) -> Inbound:
     return Inbound("ignore")
 
 
-def unreadable(data: dict[str, object]) -> Inbound:
-    """An update the library could not parse: answer politely if it came from a private chat."""
+def readable(data: dict[str, Any]) -> dict[str, Any]:
+    """The update as the library can read it: unchanged when it can; else (a newer or another
+    platform's shape) only its id, plus an empty message when it came from a private chat, so
+    that it is answered politely rather than failing."""
+    try:
+        Update.de_json(data, None)
+        return data
+    except Exception:
+        logger.warning("an update the library cannot read: %s", sorted(data))
+    reduced: dict[str, Any] = {"update_id": data.get("update_id")}
     message = data.get("message")
     chat = message.get("chat") if isinstance(message, dict) else None
     if isinstance(chat, dict) and chat.get("type") == "private" and isinstance(chat.get("id"), int):
-        return Inbound("unsupported", int(chat["id"]))
-    return Inbound("ignore")
+        private = {"id": chat["id"], "type": "private"}
+        reduced["message"] = {"message_id": 0, "date": 0, "chat": private}
+    return reduced

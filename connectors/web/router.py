@@ -16,12 +16,11 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
-from connectors.attachments import Attacher, Upload, clean_filename
-from connectors.conversation import Conversation
-from connectors.settings import GatewaySettings
-from connectors.store import Store
+from connectors.attachments import Upload, clean_filename
+from connectors.deps import AttacherDep, ConversationDep, GatewayDep, SettingsDep, StoreDep
+from connectors.gateway import Gateway
 from connectors.texts import Texts
-from connectors.web.channel import SESSION_PATTERN, WebChannel
+from connectors.web.channel import SESSION_PATTERN
 
 logger = logging.getLogger(__name__)
 
@@ -55,121 +54,124 @@ class HistoryOut(BaseModel):
     entries: list[dict[str, Any]]
 
 
-def web_router(
-    settings: GatewaySettings,
-    texts: Texts,
-    store: Store,
-    conversation: Conversation,
-    attacher: Attacher,
-    web: WebChannel | None = None,
-) -> APIRouter:
-    """The widget's endpoints."""
-    router = APIRouter(prefix="/api", tags=["web"])
-    limit = settings.history_limit
+router = APIRouter(prefix="/api", tags=["web"])
 
-    def notice(key: str, status: int = 200, **params: Any) -> JSONResponse:
-        """A gateway notice instead of the assistant's replies."""
-        text = texts.get(f"gateway.{key}", **params)
-        return JSONResponse({"messages": [{"text": text, "notice": key}]}, status_code=status)
 
-    async def remember(session: str, entries: list[dict[str, Any]]) -> list[int]:
-        """Append to the session's history; the entries' positions."""
-        return await store.run(store.add_history, session, entries, limit)
+def _notice(texts: Texts, key: str, status: int = 200, **params: Any) -> JSONResponse:
+    """A gateway notice instead of the assistant's replies."""
+    text = texts.get(f"gateway.{key}", **params)
+    return JSONResponse({"messages": [{"text": text, "notice": key}]}, status_code=status)
 
-    @router.post("/chat", response_model=ChatOut)
-    async def chat(body: ChatIn) -> Any:
-        """Relay one message to the assistant and return its replies."""
-        text = body.message.strip()
-        if not text:
-            return notice("empty_message")
-        if len(text) > settings.max_message_chars:
-            return notice("message_too_long", limit=settings.max_message_chars)
-        sender = f"web:{body.sender}"
-        started = time.perf_counter()
-        async with conversation.hold(sender):
-            asked = time.perf_counter()
-            answer = await conversation.ask(sender, text, {"channel": "web"})
-            rasa = time.perf_counter() - asked
-            messages = [reply.to_json() for reply in answer.replies]
-            shown = (body.title or "").strip() or text
-            entries = [{"who": "user", "text": shown}] + [{"who": "bot", **m} for m in messages]
-            seqs = await remember(body.sender, entries)
-        if not answer.available:
-            messages[0]["notice"] = "assistant_unavailable"
-        own = time.perf_counter() - started - rasa
-        timing = f"rasa;dur={rasa * 1000:.2f}, gateway;dur={own * 1000:.2f}"
-        return JSONResponse(
-            {"messages": messages, "seq": seqs[-1], "seqs": seqs},
-            status_code=200 if answer.available else 503,
-            headers={"Server-Timing": timing},
-        )
 
-    @router.get("/history", response_model=HistoryOut)
-    async def get_history(
-        sender: str = Query(pattern=SESSION_PATTERN), after: int = Query(0, ge=0)
-    ) -> Any:
-        """The session's history after ``after``, including notifications delivered meanwhile."""
-        return {"entries": await store.run(store.history, sender, after, limit)}
+async def _remember(gateway: Gateway, session: str, entries: list[dict[str, Any]]) -> list[int]:
+    """Append to the session's history; the entries' positions."""
+    store = gateway.store
+    return await store.run(store.add_history, session, entries, gateway.settings.history_limit)
 
-    @router.get("/events")
-    async def events(
-        request: Request,
-        sender: str = Query(pattern=SESSION_PATTERN),
-        after: int = Query(0, ge=0, le=MAX_SEQ),
-    ) -> StreamingResponse:
-        """Server-sent events: the session's new history entries (a staff reply, a notification)
-        as they arrive; the widget polls ``/api/history`` when streams are not available."""
-        last = request.headers.get("last-event-id", "")
-        cursor = max(after, int(last)) if last.isdigit() and len(last) < 19 else after
 
-        async def stream() -> AsyncIterator[str]:
-            nonlocal cursor
-            yield "retry: 3000\n\n"
-            ends = time.monotonic() + STREAM_MAX_S
-            with web.listening(sender) if web else contextlib.nullcontext(asyncio.Event()) as woken:
-                while time.monotonic() < ends and not await request.is_disconnected():
-                    woken.clear()
-                    entries = await store.run(store.history, sender, cursor, limit)
-                    for entry in entries:
-                        cursor = max(cursor, int(entry["seq"]))
-                        data = json.dumps(entry, ensure_ascii=False)
-                        yield f"id: {entry['seq']}\ndata: {data}\n\n"
-                    if not entries:
-                        yield ": keep-alive\n\n"
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(woken.wait(), STREAM_RECHECK_S)
+@router.post("/chat", response_model=ChatOut)
+async def chat(body: ChatIn, gateway: GatewayDep, conversation: ConversationDep) -> Any:
+    """Relay one message to the assistant and return its replies."""
+    text = body.message.strip()
+    limit = gateway.settings.max_message_chars
+    if not text:
+        return _notice(gateway.texts, "empty_message")
+    if len(text) > limit:
+        return _notice(gateway.texts, "message_too_long", limit=limit)
+    sender = f"web:{body.sender}"
+    started = time.perf_counter()
+    async with conversation.hold(sender):
+        asked = time.perf_counter()
+        answer = await conversation.ask(sender, text, {"channel": "web"})
+        rasa = time.perf_counter() - asked
+        messages = [reply.to_json() for reply in answer.replies]
+        shown = (body.title or "").strip() or text
+        entries = [{"who": "user", "text": shown}] + [{"who": "bot", **m} for m in messages]
+        seqs = await _remember(gateway, body.sender, entries)
+    if not answer.available:
+        messages[0]["notice"] = "assistant_unavailable"
+    own = time.perf_counter() - started - rasa
+    timing = f"rasa;dur={rasa * 1000:.2f}, gateway;dur={own * 1000:.2f}"
+    return JSONResponse(
+        {"messages": messages, "seq": seqs[-1], "seqs": seqs},
+        status_code=200 if answer.available else 503,
+        headers={"Server-Timing": timing},
+    )
 
-        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
 
-    @router.post("/attachments")
-    async def attach(request: Request) -> Any:
-        """Attach a file to the request filed in this conversation (PDF, JPEG or PNG)."""
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_upload_bytes + _FORM_OVERHEAD:
-            return _upload_answer(attacher.too_large(), None)
-        # Content-Length can be absent (chunked) or lie: the body is counted as it arrives.
-        bounded = _bounded(request, settings.max_upload_bytes + _FORM_OVERHEAD)
-        try:
-            async with bounded.form(max_files=1, max_fields=5) as form:
-                sender = str(form.get("sender") or "")
-                code = str(form.get("tracking_code") or "") or None
-                upload = form.get("file")
-                if not isinstance(upload, UploadFile) or not _SESSION.match(sender):
-                    return notice("bad_upload", status=422)
-                content = await upload.read(settings.max_upload_bytes + 1)
-                filename = clean_filename(upload.filename or "")
-        except _BodyTooLarge:
-            return _upload_answer(attacher.too_large(), None)
-        proof = await store.run(store.get_proof, f"web:{sender}", code)
-        outcome = await attacher.attach(proof, filename, content)
-        seqs = await remember(
-            sender,
-            [{"who": "user", "text": f"📎 {filename}"}, {"who": "bot", "text": outcome.message}],
-        )
-        return _upload_answer(outcome, seqs)
+@router.get("/history", response_model=HistoryOut)
+async def get_history(
+    store: StoreDep,
+    settings: SettingsDep,
+    sender: str = Query(pattern=SESSION_PATTERN),
+    after: int = Query(0, ge=0),
+) -> Any:
+    """The session's history after ``after``, including notifications delivered meanwhile."""
+    return {"entries": await store.run(store.history, sender, after, settings.history_limit)}
 
-    return router
+
+@router.get("/events")
+async def events(
+    request: Request,
+    gateway: GatewayDep,
+    sender: str = Query(pattern=SESSION_PATTERN),
+    after: int = Query(0, ge=0, le=MAX_SEQ),
+) -> StreamingResponse:
+    """Server-sent events: the session's new history entries (a staff reply, a notification)
+    as they arrive; the widget polls ``/api/history`` when streams are not available."""
+    last = request.headers.get("last-event-id", "")
+    cursor = max(after, int(last)) if last.isdigit() and len(last) < 19 else after
+    store, limit = gateway.store, gateway.settings.history_limit
+
+    async def stream() -> AsyncIterator[str]:
+        nonlocal cursor
+        yield "retry: 3000\n\n"
+        ends = time.monotonic() + STREAM_MAX_S
+        with gateway.web.listening(sender) as woken:
+            while time.monotonic() < ends and not await request.is_disconnected():
+                woken.clear()
+                entries = await store.run(store.history, sender, cursor, limit)
+                for entry in entries:
+                    cursor = max(cursor, int(entry["seq"]))
+                    data = json.dumps(entry, ensure_ascii=False)
+                    yield f"id: {entry['seq']}\ndata: {data}\n\n"
+                if not entries:
+                    yield ": keep-alive\n\n"
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), STREAM_RECHECK_S)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+@router.post("/attachments")
+async def attach(request: Request, gateway: GatewayDep, attacher: AttacherDep) -> Any:
+    """Attach a file to the request filed in this conversation (PDF, JPEG or PNG)."""
+    max_bytes = gateway.settings.max_upload_bytes
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > max_bytes + _FORM_OVERHEAD:
+        return _upload_answer(attacher.too_large(), None)
+    # Content-Length can be absent (chunked) or lie: the body is counted as it arrives.
+    bounded = _bounded(request, max_bytes + _FORM_OVERHEAD)
+    try:
+        async with bounded.form(max_files=1, max_fields=5) as form:
+            sender = str(form.get("sender") or "")
+            code = str(form.get("tracking_code") or "") or None
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile) or not _SESSION.match(sender):
+                return _notice(gateway.texts, "bad_upload", status=422)
+            content = await upload.read(max_bytes + 1)
+            filename = clean_filename(upload.filename or "")
+    except _BodyTooLarge:
+        return _upload_answer(attacher.too_large(), None)
+    proof = await gateway.store.run(gateway.store.get_proof, f"web:{sender}", code)
+    outcome = await attacher.attach(proof, filename, content)
+    seqs = await _remember(
+        gateway,
+        sender,
+        [{"who": "user", "text": f"📎 {filename}"}, {"who": "bot", "text": outcome.message}],
+    )
+    return _upload_answer(outcome, seqs)
 
 
 class _BodyTooLarge(Exception):

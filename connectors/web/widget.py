@@ -9,6 +9,7 @@ from connectors.settings import GatewaySettings
 from connectors.texts import Texts
 
 PLACEHOLDER = "/*__DASTYAR_CONFIG__*/null"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def widget_script(static: Path, texts: Texts, settings: GatewaySettings) -> str:

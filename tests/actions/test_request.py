@@ -140,8 +140,8 @@ def test_the_receipt_carries_the_proof_the_gateway_attaches_files_with(action_en
     """The action's receipt, parsed by the gateway, is enough to attach a file at the backend."""
     import asyncio
 
+    from backend_client import BackendClient
     from connectors.attachments import Attacher
-    from connectors.backend import GatewayBackend
     from connectors.messages import parse_rasa
     from connectors.texts import Texts
     from tests.actions.conftest import ASSISTANT_PASSWORD, ROOT
@@ -157,7 +157,7 @@ def test_the_receipt_carries_the_proof_the_gateway_attaches_files_with(action_en
     assert "proof" not in parsed.replies[0].to_json()["custom"]  # never shown to the citizen
 
     async def attach() -> tuple[int, str]:
-        client = GatewayBackend(action_env, "assistant", ASSISTANT_PASSWORD)
+        client = BackendClient(action_env, "assistant", ASSISTANT_PASSWORD)
         texts = Texts.load(ROOT / "data" / "locale" / "connectors.fa.yaml")
         attacher = Attacher(client, texts, 1024 * 1024, ["application/pdf"])
         try:

@@ -113,9 +113,9 @@ class FakeBackend:
         return httpx.Response(404, json={"error": {"code": "not_found", "message": ""}})
 
     def client(self) -> Any:
-        from connectors.backend import GatewayBackend
+        from backend_client import BackendClient
 
-        return GatewayBackend(
+        return BackendClient(
             "http://backend.test", "assistant", "pw", transport=httpx.MockTransport(self.handler)
         )
 

@@ -15,9 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from backend_api.client import BackendUnavailable
+from backend_client import BackendClient, BackendUnavailable
 from connectors.app import create_app
-from connectors.backend import GatewayBackend
 from connectors.notifications.worker import OutboxWorker
 from connectors.store import Store
 from nlu.identifiers import national_code_check_digit
@@ -219,7 +218,7 @@ def test_a_message_delivered_but_not_acknowledged_is_not_delivered_again(backend
     notify(backend_url, "web", "web:" + "a" * 32)
 
     async def scenario() -> list[int]:
-        backend = GatewayBackend(backend_url, "assistant", ASSISTANT_PASSWORD)
+        backend = BackendClient(backend_url, "assistant", ASSISTANT_PASSWORD)
         store = Store(f"sqlite:///{tmp_path / 'gateway.db'}")
         channel = Recorder()
         worker = OutboxWorker(backend, [channel], store, lease_seconds=5)

@@ -1,81 +1,21 @@
-"""Typed async HTTP client of the backend API, for the action server and the channels.
+"""Typed async HTTP client of the backend API, for the action server, the gateway and tests.
 
 Imports neither FastAPI nor SQLAlchemy, so it also runs in the Rasa env (old pydantic, Python 3.11).
-Every failure is one of the typed errors below; callers never see an httpx exception.
+Every failure is one of the typed errors of :mod:`backend_client.errors`; callers never see an
+httpx exception.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-logger = logging.getLogger(__name__)
-
-
-class BackendError(Exception):
-    """Base of every client error."""
-
-
-class BackendUnavailable(BackendError):
-    """The backend could not be reached, timed out or failed (5xx): try again later."""
-
-
-@dataclass
-class BackendRejected(BackendError):
-    """The backend refused the call (4xx) with a machine code and a Persian message."""
-
-    status: int
-    code: str
-    message: str
-    details: Any = None
-
-    def __str__(self) -> str:
-        return f"{self.status} {self.code}"
-
-
-class NotFoundError(BackendRejected):
-    """The thing asked for does not exist (404)."""
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """A search result."""
-
-    id: str
-    kind: str
-    title: str
-    score: float
-    service_code: str = ""
-    agency: str = ""
-    answer: str = ""
-    url: str = ""
-    field: str = ""
-    service_title: str = ""
-    confidence: float | None = None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SearchHit:
-        """Build from the API's JSON, ignoring fields this client does not know."""
-        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        return cls(**known)
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """Search hits, best first, with the backend's verdict when it gives one
-    (``answer``, ``ambiguous`` or ``unknown``)."""
-
-    hits: list[SearchHit]
-    outcome: str = "answer"
-    candidates: list[dict[str, Any]] = field(default_factory=list)
-    # what to tell the citizen (see the backend's DecisionOut): outcome, service_code, parts…
-    decision: dict[str, Any] = field(default_factory=dict)
+from backend_client.errors import BackendRejected, BackendUnavailable, NotFoundError
+from backend_client.results import SearchHit, SearchResult
 
 
 class BackendClient:
@@ -254,3 +194,46 @@ class BackendClient:
             "transcript": transcript,
         }
         return await self._call("POST", "/handoffs", json=body)
+
+    # --- the gateway's calls: the notification outbox, live handoffs, attachments ---
+    async def claim_outbox(
+        self, channel: str, limit: int, lease_seconds: int
+    ) -> list[dict[str, Any]]:
+        """Lease due outbox messages of one channel."""
+        body = {"channel": channel, "limit": limit, "lease_seconds": lease_seconds}
+        return list(await self._call("POST", "/outbox/claim", json=body) or [])
+
+    async def outbox_sent(self, message_id: int) -> None:
+        """Acknowledge a delivery (repeating it is harmless)."""
+        await self._call("POST", f"/outbox/{message_id}/sent")
+
+    async def outbox_failed(self, message_id: int, error: str, *, permanent: bool = False) -> None:
+        """Report a failed delivery: the backend retries it later, or gives up when permanent."""
+        body = {"error": error[:1000], "permanent": permanent}
+        await self._call("POST", f"/outbox/{message_id}/failed", json=body)
+
+    async def route_to_handoff(self, conversation_id: str, text: str) -> dict[str, Any]:
+        """Give the citizen's message to the handoff holding the conversation, if one does."""
+        body = {"conversation_id": conversation_id, "text": text[:4000]}
+        return dict(await self._call("POST", "/handoffs/messages", json=body))
+
+    async def expire_handoffs(self) -> list[int]:
+        """Hand back conversations that waited too long for a person."""
+        return list((await self._call("POST", "/handoffs/expire"))["closed"])
+
+    async def attach(
+        self,
+        tracking_code: str,
+        file: tuple[str, bytes, str],
+        *,
+        mobile: str | None = None,
+        national_code: str | None = None,
+    ) -> dict[str, Any]:
+        """Attach ``file`` (name, content, content type) to a request, proven by the citizen's
+        mobile or else national code."""
+        form = {"tracking_code": tracking_code}
+        if mobile:
+            form["mobile"] = mobile
+        elif national_code:
+            form["national_code"] = national_code
+        return await self._call("POST", "/requests/attachments", data=form, files={"file": file})
