@@ -1,11 +1,12 @@
-"""FastAPI dependencies shared by every router: database session and settings."""
+"""FastAPI dependencies shared by every router: database session, settings, idempotent filing."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -37,3 +38,26 @@ async def get_app_settings(request: Request) -> BackendSettings:
 # scope="function": the commit runs before the response is sent, so nothing is acknowledged
 # that was not stored.
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A citizen's filing (request, complaint) that a retry with the same key must not repeat."""
+
+    key: str | None
+    response: Response
+
+    def answered(self, created: bool) -> None:
+        """Answer 201 for a new filing, 200 when it replays an earlier one with the same key."""
+        if not created:
+            self.response.status_code = 200
+
+
+async def get_filing(
+    response: Response, idempotency_key: str | None = Header(None, max_length=128)
+) -> Filing:
+    """The ``Idempotency-Key`` header a retry repeats, and the response whose status it sets."""
+    return Filing(idempotency_key, response)
+
+
+Idempotent = Annotated[Filing, Depends(get_filing)]

@@ -12,18 +12,17 @@ from backend_api.audit.service import record_change
 from backend_api.catalogue.models import Service
 from backend_api.catalogue.service import get_agency, get_service
 from backend_api.common.codes import COMPLAINT_PREFIXES, new_tracking_code
+from backend_api.common.schemas import CitizenProof
 from backend_api.errors import ApiError, Conflict, NotFound
 from backend_api.feedback.models import Complaint, Rating
 from backend_api.feedback.schemas import (
     ComplaintIn,
-    ComplaintLookup,
     ComplaintOut,
     ComplaintUpdate,
     RatingIn,
     RatingOut,
     RatingSummary,
 )
-from backend_api.requests.schemas import CitizenProof
 from backend_api.requests.service import find_for_citizen
 from backend_api.requests.workflow import COMPLETED
 from backend_api.users.security import Principal
@@ -171,7 +170,7 @@ def file_complaint(
     raise ApiError(503, "try_again")
 
 
-def find_complaint(session: Session, proof: ComplaintLookup) -> Complaint:
+def find_complaint(session: Session, proof: CitizenProof) -> Complaint:
     """A complaint by tracking code and the identity it was filed with, else 404."""
     complaint = session.scalar(
         select(Complaint).where(Complaint.tracking_code == proof.tracking_code)
