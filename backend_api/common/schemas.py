@@ -20,6 +20,12 @@ class RowModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+def require_identity(national_code: str | None, mobile: str | None) -> None:
+    """The rule for everything a citizen files or looks up: a national code or a mobile."""
+    if not national_code and not mobile:
+        raise PydanticCustomError("identity_required", "national code or mobile required")
+
+
 class CitizenProof(InputModel):
     """A tracking code with the national code or the mobile it was filed with."""
 
@@ -29,6 +35,5 @@ class CitizenProof(InputModel):
 
     @model_validator(mode="after")
     def _one_identity(self) -> CitizenProof:
-        if not self.national_code and not self.mobile:
-            raise PydanticCustomError("identity_required", "national code or mobile required")
+        require_identity(self.national_code, self.mobile)
         return self

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from backend_api.common.fields import Channel, Mobile, NationalCode, SenderId, TrackingCode
-from backend_api.common.schemas import InputModel
+from backend_api.common.schemas import InputModel, require_identity
 
 ComplaintStatus = Literal["new", "in_review", "resolved", "closed"]
 
@@ -29,8 +29,8 @@ class RatingIn(InputModel):
     def _target(self) -> RatingIn:
         if not self.tracking_code and not self.service_code:
             raise PydanticCustomError("rating_target_required", "tracking code or service needed")
-        if self.tracking_code and not (self.national_code or self.mobile):
-            raise PydanticCustomError("identity_required", "national code or mobile required")
+        if self.tracking_code:
+            require_identity(self.national_code, self.mobile)
         return self
 
 
@@ -68,8 +68,8 @@ class ComplaintIn(InputModel):
 
     @model_validator(mode="after")
     def _contact(self) -> ComplaintIn:
-        if self.kind == "complaint" and not (self.national_code or self.mobile):
-            raise PydanticCustomError("identity_required", "national code or mobile required")
+        if self.kind == "complaint":
+            require_identity(self.national_code, self.mobile)
         return self
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from fastapi import APIRouter, Query
 
@@ -20,6 +19,7 @@ from backend_api.handoff.schemas import (
     HandoffIn,
     HandoffMessageOut,
     HandoffOut,
+    HandoffStatus,
     Routed,
     StaffReply,
 )
@@ -51,7 +51,7 @@ def expire(*, _: Assistant, session: DbSession) -> Expired:
 @router.get("/staff/handoffs", response_model=list[HandoffOut])
 def queue(
     *,
-    status: Literal["open", "taken", "closed"] | None = "open",
+    status: HandoffStatus | None = "open",
     limit: StaffLimit,
     _: Staff,
     session: DbSession,

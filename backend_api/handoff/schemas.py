@@ -13,6 +13,7 @@ from backend_api.common.schemas import InputModel, RowModel
 
 MAX_ID = 2**31 - 1  # ids are 32-bit in PostgreSQL; a larger one is refused, not a 500
 HandoffId = Annotated[int, Path(ge=1, le=MAX_ID)]
+HandoffStatus = Literal["open", "taken", "closed"]
 
 
 class TranscriptLine(InputModel):
@@ -41,7 +42,7 @@ class HandoffOut(RowModel):
     reason: str
     question: str
     transcript: list[TranscriptLine]
-    status: Literal["open", "taken", "closed"]
+    status: HandoffStatus
     taken_by: str
     note: str
     created_at: dt.datetime

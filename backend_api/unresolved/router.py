@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter
 
 from backend_api.common.paging import StaffSlice
 from backend_api.deps import DbSession
 from backend_api.unresolved import service
-from backend_api.unresolved.schemas import AnswerIn, UnresolvedIn, UnresolvedOut
+from backend_api.unresolved.schemas import AnswerIn, UnresolvedIn, UnresolvedOut, UnresolvedStatus
 from backend_api.users.deps import Assistant, Staff
 
 router = APIRouter(tags=["unresolved"])
@@ -24,7 +22,7 @@ def log_question(*, body: UnresolvedIn, _: Assistant, session: DbSession) -> Unr
 @router.get("/staff/unresolved", response_model=list[UnresolvedOut])
 def queue(
     *,
-    status: Literal["new", "answered", "dismissed"] | None = "new",
+    status: UnresolvedStatus | None = "new",
     window: StaffSlice,
     _: Staff,
     session: DbSession,

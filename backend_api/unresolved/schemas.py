@@ -10,6 +10,8 @@ from pydantic import Field
 from backend_api.common.fields import Channel, SenderId
 from backend_api.common.schemas import InputModel, RowModel
 
+UnresolvedStatus = Literal["new", "answered", "dismissed"]
+
 
 class Candidate(InputModel):
     """A document the assistant considered, with its score."""
@@ -36,7 +38,7 @@ class UnresolvedOut(RowModel):
     channel: str
     conversation_id: str
     candidates: list[Candidate]
-    status: Literal["new", "answered", "dismissed"]
+    status: UnresolvedStatus
     answer: str
     faq_id: int | None
     handled_by: str
