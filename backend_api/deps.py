@@ -4,9 +4,10 @@ and the app-wide collaborators the domain services take as arguments."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -54,3 +55,26 @@ DbSession = Annotated[Session, Depends(get_session, scope="function")]
 AppSettings = Annotated[BackendSettings, Depends(get_app_settings)]
 Messages = Annotated[MessageCatalogue, Depends(get_messages)]
 Guard = Annotated[LookupGuard, Depends(get_lookup_guard)]
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A citizen's filing (request, complaint) that a retry with the same key must not repeat."""
+
+    key: str | None
+    response: Response
+
+    def answered(self, created: bool) -> None:
+        """Answer 201 for a new filing, 200 when it replays an earlier one with the same key."""
+        if not created:
+            self.response.status_code = 200
+
+
+async def get_filing(
+    response: Response, idempotency_key: str | None = Header(None, max_length=128)
+) -> Filing:
+    """The ``Idempotency-Key`` header a retry repeats, and the response whose status it sets."""
+    return Filing(idempotency_key, response)
+
+
+Idempotent = Annotated[Filing, Depends(get_filing)]

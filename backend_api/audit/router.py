@@ -5,21 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter
 
 from backend_api.audit import service
+from backend_api.common.paging import StaffSlice
+from backend_api.common.schemas import RowModel
 from backend_api.deps import DbSession
-from backend_api.users.deps import ADMIN
-from backend_api.users.security import Principal
+from backend_api.users.deps import Admin
 
 router = APIRouter(tags=["audit"])
 
 
-class AuditOut(BaseModel):
+class AuditOut(RowModel):
     """One audit entry."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     actor: str
@@ -36,11 +34,10 @@ def audit_log(
     *,
     entity: str | None = None,
     actor: str | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    _: Principal = Depends(ADMIN),
+    window: StaffSlice,
+    _: Admin,
     session: DbSession,
 ) -> list[AuditOut]:
     """Read the audit log, newest first."""
-    entries = service.list_entries(session, entity, actor, limit, offset)
+    entries = service.list_entries(session, entity, actor, window.limit, window.offset)
     return [AuditOut.model_validate(e) for e in entries]

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from backend_api.common.schemas import InputModel, RowModel
 
 Text = Field(min_length=1, max_length=4000)
 ShortList: Any = Field(default_factory=list, max_length=50)
 
 
-class AgencyIn(BaseModel):
+class AgencyIn(InputModel):
     """An agency as imported or created."""
-
-    model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9-]+$")
     number: str = Field(pattern=r"^\d{3}$")
@@ -23,31 +23,23 @@ class AgencyIn(BaseModel):
     phone: str = Field(default="", max_length=50)
 
 
-class AgencyOut(AgencyIn):
+class AgencyOut(AgencyIn, RowModel):
     """An agency."""
 
-    model_config = ConfigDict(from_attributes=True)
 
-
-class ClusterIn(BaseModel):
+class ClusterIn(InputModel):
     """A cluster as imported or created."""
-
-    model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9-]+$")
     name: str = Field(min_length=2, max_length=200)
 
 
-class ClusterOut(ClusterIn):
+class ClusterOut(ClusterIn, RowModel):
     """A cluster."""
 
-    model_config = ConfigDict(from_attributes=True)
 
-
-class Cost(BaseModel):
+class Cost(InputModel):
     """What the service costs: free, a fixed amount, or variable with an explanation."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["free", "fixed", "variable"]
     amount: int | None = Field(default=None, ge=0, le=10**13)
@@ -63,10 +55,8 @@ class Cost(BaseModel):
         return self
 
 
-class ProcessingTime(BaseModel):
+class ProcessingTime(InputModel):
     """How long the service takes, in days."""
-
-    model_config = ConfigDict(extra="forbid")
 
     min_days: int = Field(ge=0, le=3650)
     max_days: int = Field(ge=0, le=3650)
@@ -79,20 +69,16 @@ class ProcessingTime(BaseModel):
         return self
 
 
-class Channels(BaseModel):
+class Channels(InputModel):
     """Where the service is delivered."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str = Field(default="", max_length=300, pattern=r"^(https?://\S+)?$")
     offices: list[str] = ShortList
     phone: str = Field(default="", max_length=50)
 
 
-class ServiceCard(BaseModel):
+class ServiceCard(InputModel):
     """A service ID card (شناسنامه خدمت) in the import/export and API format."""
-
-    model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=r"^\d{11}$")
     title: str = Field(min_length=2, max_length=300)
@@ -131,15 +117,3 @@ class ServiceSummary(BaseModel):
     cluster: str
     cluster_name: str
     electronic: str
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    """A page of results."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from backend_api.unresolved.models import UnresolvedQuestion
 
 DAYS = 30
 TOP = 10
+Narrow = Callable[[Select], Select]  # a query narrowed, e.g. to the user's agencies
 
 
 @dataclass
@@ -70,6 +72,10 @@ def _duration_days(session: Session, end: Any, start: Any) -> Any:
 
 def _jalali(days: list[str]) -> list[str]:
     return [jalali_date(dt.date.fromisoformat(d)) for d in days]
+
+
+def _as_is(query: Select) -> Select:
+    return query
 
 
 def _rows(session: Session, query: Select) -> list[tuple[Any, ...]]:
@@ -135,28 +141,28 @@ def _per_agency(session: Session, scope: frozenset[int] | None, only_overdue: bo
     )
 
 
+def _daily_line(session: Session, key: str, series: list[tuple[str, Any, Narrow]]) -> Chart:
+    """A line chart of the last 30 days: per series its label, the time column it counts by,
+    and a function narrowing the query (to the user's agencies, say)."""
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=DAYS - 1)
+    days = [(start.date() + dt.timedelta(days=i)).isoformat() for i in range(DAYS)]
+    lines = []
+    for label, column, narrow in series:
+        day = _days(session, column)
+        query = narrow(select(day, func.count()).where(column >= start).group_by(day))
+        found = {str(d): n for d, n in _rows(session, query)}
+        lines.append({"label": label, "data": [found.get(d, 0) for d in days]})
+    return Chart(key, "", "line", _jalali(days), lines)
+
+
 def per_day(session: Session, scope: frozenset[int] | None, columns: dict[str, str]) -> Chart:
     """Requests filed and questions left unanswered per day, last 30 days."""
-    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=DAYS - 1)
-    day = _days(session, ServiceRequest.created_at)
-    requests = in_scope(
-        select(day, func.count()).where(ServiceRequest.created_at >= start).group_by(day), scope
-    )
-    uday = _days(session, UnresolvedQuestion.created_at)
-    unresolved = (
-        select(uday, func.count()).where(UnresolvedQuestion.created_at >= start).group_by(uday)
-    )
-    got_requests = {str(d): n for d, n in _rows(session, requests)}
-    got_unresolved = {str(d): n for d, n in _rows(session, unresolved)}
-    days = [(start.date() + dt.timedelta(days=i)).isoformat() for i in range(DAYS)]
-    return Chart(
+    return _daily_line(
+        session,
         "per_day",
-        "",
-        "line",
-        _jalali(days),
         [
-            {"label": columns["requests"], "data": [got_requests.get(d, 0) for d in days]},
-            {"label": columns["unresolved"], "data": [got_unresolved.get(d, 0) for d in days]},
+            (columns["requests"], ServiceRequest.created_at, lambda q: in_scope(q, scope)),
+            (columns["unresolved"], UnresolvedQuestion.created_at, _as_is),
         ],
     )
 
@@ -266,18 +272,7 @@ def complaints_by_agency(
 
 def handoffs_per_day(session: Session) -> Chart:
     """Conversations handed to a person per day, last 30 days."""
-    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=DAYS - 1)
-    day = _days(session, Handoff.created_at)
-    query = select(day, func.count()).where(Handoff.created_at >= start).group_by(day)
-    found = {str(d): n for d, n in _rows(session, query)}
-    days = [(start.date() + dt.timedelta(days=i)).isoformat() for i in range(DAYS)]
-    return Chart(
-        "handoffs_per_day",
-        "",
-        "line",
-        _jalali(days),
-        [{"label": "", "data": [found.get(d, 0) for d in days]}],
-    )
+    return _daily_line(session, "handoffs_per_day", [("", Handoff.created_at, _as_is)])
 
 
 def unresolved_groups(groups: list[Any]) -> Chart:

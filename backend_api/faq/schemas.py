@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from backend_api.common.schemas import InputModel
 
 FaqStatus = Literal["draft", "published", "retired"]  # retired: kept, never served
 
 
-class FaqIn(BaseModel):
+class FaqIn(InputModel):
     """An FAQ as imported or written by an admin."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=2, max_length=120, pattern=r"^[a-z0-9][a-z0-9-]*$")
     service: str = Field(default="", pattern=r"^(\d{11})?$")

@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from backend_api.common.fields import Channel, Mobile, NationalCode, SenderId, TrackingCode
+from backend_api.common.schemas import InputModel, require_identity
 
 ComplaintStatus = Literal["new", "in_review", "resolved", "closed"]
 
 
-class RatingIn(BaseModel):
+class RatingIn(InputModel):
     """A satisfaction score for a completed request (with proof of identity) or for a service."""
-
-    model_config = ConfigDict(extra="forbid")
 
     score: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=1000)
@@ -30,8 +29,8 @@ class RatingIn(BaseModel):
     def _target(self) -> RatingIn:
         if not self.tracking_code and not self.service_code:
             raise PydanticCustomError("rating_target_required", "tracking code or service needed")
-        if self.tracking_code and not (self.national_code or self.mobile):
-            raise PydanticCustomError("identity_required", "national code or mobile required")
+        if self.tracking_code:
+            require_identity(self.national_code, self.mobile)
         return self
 
 
@@ -55,10 +54,8 @@ class RatingSummary(BaseModel):
     average: float
 
 
-class ComplaintIn(BaseModel):
+class ComplaintIn(InputModel):
     """A complaint or a suggestion."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["complaint", "suggestion"]
     text: str = Field(min_length=5, max_length=4000)
@@ -71,24 +68,8 @@ class ComplaintIn(BaseModel):
 
     @model_validator(mode="after")
     def _contact(self) -> ComplaintIn:
-        if self.kind == "complaint" and not (self.national_code or self.mobile):
-            raise PydanticCustomError("identity_required", "national code or mobile required")
-        return self
-
-
-class ComplaintLookup(BaseModel):
-    """A complaint's tracking code with the identity it was filed with."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    tracking_code: TrackingCode
-    national_code: NationalCode | None = None
-    mobile: Mobile | None = None
-
-    @model_validator(mode="after")
-    def _identity(self) -> ComplaintLookup:
-        if not self.national_code and not self.mobile:
-            raise PydanticCustomError("identity_required", "national code or mobile required")
+        if self.kind == "complaint":
+            require_identity(self.national_code, self.mobile)
         return self
 
 
@@ -107,10 +88,8 @@ class ComplaintOut(BaseModel):
     updated_at: dt.datetime
 
 
-class ComplaintUpdate(BaseModel):
+class ComplaintUpdate(InputModel):
     """A staff member's handling of a complaint."""
-
-    model_config = ConfigDict(extra="forbid")
 
     status: ComplaintStatus
     response: str = Field(default="", max_length=4000)

@@ -13,11 +13,11 @@ from backend_api.catalogue.models import Service
 from backend_api.catalogue.service import get_agency, get_service
 from backend_api.common.codes import COMPLAINT_PREFIXES, new_tracking_code
 from backend_api.common.filing import file_once
+from backend_api.common.schemas import CitizenProof
 from backend_api.errors import Conflict, MessageCatalogue, NotFound
 from backend_api.feedback.models import Complaint, Rating
 from backend_api.feedback.schemas import (
     ComplaintIn,
-    ComplaintLookup,
     ComplaintOut,
     ComplaintUpdate,
     RatingIn,
@@ -25,7 +25,6 @@ from backend_api.feedback.schemas import (
     RatingSummary,
 )
 from backend_api.requests.guard import LookupGuard
-from backend_api.requests.schemas import CitizenProof
 from backend_api.requests.service import find_for_citizen
 from backend_api.requests.workflow import COMPLETED
 from backend_api.users.security import Principal
@@ -138,7 +137,7 @@ def file_complaint(
     return file_once(session, Complaint, data, idempotency_key, build)
 
 
-def find_complaint(session: Session, proof: ComplaintLookup) -> Complaint:
+def find_complaint(session: Session, proof: CitizenProof) -> Complaint:
     """A complaint by tracking code and the identity it was filed with, else 404."""
     complaint = session.scalar(
         select(Complaint).where(Complaint.tracking_code == proof.tracking_code)

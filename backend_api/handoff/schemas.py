@@ -6,27 +6,25 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from backend_api.common.fields import Channel, SenderId
+from backend_api.common.schemas import InputModel, RowModel
 
 MAX_ID = 2**31 - 1  # ids are 32-bit in PostgreSQL; a larger one is refused, not a 500
 HandoffId = Annotated[int, Path(ge=1, le=MAX_ID)]
+HandoffStatus = Literal["open", "taken", "closed"]
 
 
-class TranscriptLine(BaseModel):
+class TranscriptLine(InputModel):
     """One message of the conversation so far."""
-
-    model_config = ConfigDict(extra="forbid")
 
     who: Literal["user", "bot"]
     text: str = Field(max_length=4000)
 
 
-class HandoffIn(BaseModel):
+class HandoffIn(InputModel):
     """The assistant asks for a person to take a conversation."""
-
-    model_config = ConfigDict(extra="forbid")
 
     conversation_id: SenderId
     channel: Channel = "web"
@@ -35,10 +33,8 @@ class HandoffIn(BaseModel):
     transcript: list[TranscriptLine] = Field(default_factory=list, max_length=50)
 
 
-class HandoffOut(BaseModel):
+class HandoffOut(RowModel):
     """A handoff and the citizen's place in the queue."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     conversation_id: str
@@ -46,7 +42,7 @@ class HandoffOut(BaseModel):
     reason: str
     question: str
     transcript: list[TranscriptLine]
-    status: Literal["open", "taken", "closed"]
+    status: HandoffStatus
     taken_by: str
     note: str
     created_at: dt.datetime
@@ -57,10 +53,8 @@ class HandoffOut(BaseModel):
 Outcome = Literal["answered", "referred", "no_answer", "left"]
 
 
-class HandoffMessageOut(BaseModel):
+class HandoffMessageOut(RowModel):
     """A message of the live part of the conversation."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     who: Literal["citizen", "staff"]
@@ -78,27 +72,21 @@ class HandoffDetail(HandoffOut):
     messages: list[HandoffMessageOut] = Field(default_factory=list)
 
 
-class StaffReply(BaseModel):
+class StaffReply(InputModel):
     """A staff member's reply to the citizen."""
-
-    model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=2000)
 
 
-class HandoffClose(BaseModel):
+class HandoffClose(InputModel):
     """Closing a handoff with an outcome; the conversation goes back to the assistant."""
-
-    model_config = ConfigDict(extra="forbid")
 
     note: str = Field(default="", max_length=2000)
     outcome: Outcome = "answered"
 
 
-class CitizenMessage(BaseModel):
+class CitizenMessage(InputModel):
     """What the citizen wrote; the gateway asks whether a person holds the conversation."""
-
-    model_config = ConfigDict(extra="forbid")
 
     conversation_id: SenderId
     text: str = Field(min_length=1, max_length=4000)

@@ -5,21 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
+from backend_api.common.paging import StaffLimit
+from backend_api.common.schemas import RowModel
 from backend_api.deps import DbSession
 from backend_api.notifications import service
-from backend_api.users.deps import ASSISTANT, STAFF
-from backend_api.users.security import Principal
+from backend_api.users.deps import Assistant, Staff
 
 router = APIRouter(tags=["notifications"])
 
 
-class OutboxOut(BaseModel):
+class OutboxOut(RowModel):
     """A message in the outbox."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     channel: str
@@ -52,28 +51,20 @@ class FailureIn(BaseModel):
 
 
 @router.post("/outbox/claim", response_model=list[OutboxOut])
-def claim(
-    *, body: ClaimIn, _: Principal = Depends(ASSISTANT), session: DbSession
-) -> list[OutboxOut]:
+def claim(*, body: ClaimIn, _: Assistant, session: DbSession) -> list[OutboxOut]:
     """Lease due messages of one channel."""
     rows = service.claim(session, body.channel, body.limit, body.lease_seconds)
     return [OutboxOut.model_validate(m) for m in rows]
 
 
 @router.post("/outbox/{message_id}/sent", response_model=OutboxOut)
-def sent(*, message_id: int, _: Principal = Depends(ASSISTANT), session: DbSession) -> OutboxOut:
+def sent(*, message_id: int, _: Assistant, session: DbSession) -> OutboxOut:
     """Acknowledge a delivery."""
     return OutboxOut.model_validate(service.mark_sent(session, message_id))
 
 
 @router.post("/outbox/{message_id}/failed", response_model=OutboxOut)
-def failed(
-    *,
-    message_id: int,
-    body: FailureIn,
-    _: Principal = Depends(ASSISTANT),
-    session: DbSession,
-) -> OutboxOut:
+def failed(*, message_id: int, body: FailureIn, _: Assistant, session: DbSession) -> OutboxOut:
     """Report a failed delivery: retried later, or given up at once when ``permanent``."""
     message = service.mark_failed(session, message_id, body.error, permanent=body.permanent)
     return OutboxOut.model_validate(message)
@@ -83,8 +74,8 @@ def failed(
 def outbox(
     *,
     status: Literal["pending", "sent", "failed"] | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    _: Principal = Depends(STAFF),
+    limit: StaffLimit,
+    _: Staff,
     session: DbSession,
 ) -> list[OutboxOut]:
     """What is waiting, sent or given up."""

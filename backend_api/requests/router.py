@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 
-from backend_api.deps import AppSettings, DbSession, Guard, Messages
+from backend_api.common.paging import StaffSlice
+from backend_api.common.schemas import CitizenProof
+from backend_api.deps import AppSettings, DbSession, Guard, Idempotent, Messages
 from backend_api.requests import service
 from backend_api.requests.schemas import (
     AttachmentOut,
-    CitizenProof,
     Receipt,
     RequestCreate,
     RequestView,
@@ -16,32 +17,23 @@ from backend_api.requests.schemas import (
     Transition,
 )
 from backend_api.requests.workflow import Status
-from backend_api.users.deps import ASSISTANT, STAFF
-from backend_api.users.security import Principal
+from backend_api.users.deps import Assistant, Staff
 
 router = APIRouter(tags=["requests"])
 
 
 @router.post("/requests", response_model=Receipt, status_code=201)
 def file_request(
-    *,
-    body: RequestCreate,
-    response: Response,
-    idempotency_key: str | None = Header(None, max_length=128),
-    _: Principal = Depends(ASSISTANT),
-    session: DbSession,
+    *, body: RequestCreate, filing: Idempotent, _: Assistant, session: DbSession
 ) -> Receipt:
     """File a request; send an ``Idempotency-Key`` header so a retry never files twice."""
-    req, created = service.file_request(session, body, idempotency_key)
-    if not created:
-        response.status_code = 200
+    req, created = service.file_request(session, body, filing.key)
+    filing.answered(created)
     return service.receipt_of(req)
 
 
 @router.post("/requests/lookup", response_model=RequestView)
-def lookup(
-    *, body: CitizenProof, _: Principal = Depends(ASSISTANT), session: DbSession, guard: Guard
-) -> RequestView:
+def lookup(*, body: CitizenProof, _: Assistant, session: DbSession, guard: Guard) -> RequestView:
     """A request and its history, given its tracking code and the national code or mobile."""
     return service.view_of(service.find_for_citizen(session, body, guard))
 
@@ -53,7 +45,7 @@ async def attach(
     national_code: str | None = Form(None, max_length=30),
     mobile: str | None = Form(None, max_length=30),
     file: UploadFile = File(...),
-    _: Principal = Depends(ASSISTANT),
+    _: Assistant,
     session: DbSession,
     settings: AppSettings,
     guard: Guard,
@@ -82,33 +74,22 @@ async def attach(
 
 @router.get("/staff/requests", response_model=list[StaffRequestView])
 def staff_list(
-    *,
-    status: Status | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    _: Principal = Depends(STAFF),
-    session: DbSession,
+    *, status: Status | None = None, window: StaffSlice, _: Staff, session: DbSession
 ) -> list[StaffRequestView]:
     """Requests, newest first, optionally in one status."""
-    return [service.staff_view_of(r) for r in service.list_requests(session, status, limit, offset)]
+    rows = service.list_requests(session, status, window.limit, window.offset)
+    return [service.staff_view_of(r) for r in rows]
 
 
 @router.get("/staff/requests/{tracking_code}", response_model=StaffRequestView)
-def staff_get(
-    *, tracking_code: str, _: Principal = Depends(STAFF), session: DbSession
-) -> StaffRequestView:
+def staff_get(*, tracking_code: str, _: Staff, session: DbSession) -> StaffRequestView:
     """One request with contact details."""
     return service.staff_view_of(service.get_by_code(session, tracking_code))
 
 
 @router.post("/staff/requests/{tracking_code}/transitions", response_model=StaffRequestView)
 def staff_transition(
-    *,
-    tracking_code: str,
-    body: Transition,
-    actor: Principal = Depends(STAFF),
-    session: DbSession,
-    texts: Messages,
+    *, tracking_code: str, body: Transition, actor: Staff, session: DbSession, texts: Messages
 ) -> StaffRequestView:
     """Move a request to its next status; the citizen is notified."""
     return service.staff_view_of(service.transition(session, actor, tracking_code, body, texts))

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field
 
-from backend_api.common.fields import Channel, Mobile, NationalCode, SenderId, TrackingCode
+from backend_api.common.fields import Channel, Mobile, NationalCode, SenderId
+from backend_api.common.schemas import InputModel, RowModel
 from backend_api.requests.workflow import Status
 
 
-class RequestCreate(BaseModel):
+class RequestCreate(InputModel):
     """A citizen's request for a service."""
-
-    model_config = ConfigDict(extra="forbid")
 
     service_code: str = Field(pattern=r"^\d{11}$")
     full_name: str = Field(min_length=2, max_length=200)
@@ -23,22 +21,6 @@ class RequestCreate(BaseModel):
     description: str = Field(default="", max_length=2000)
     channel: Channel = "web"
     sender_id: SenderId = ""
-
-
-class CitizenProof(BaseModel):
-    """A tracking code with the national code or the mobile it was filed with."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    tracking_code: TrackingCode
-    national_code: NationalCode | None = None
-    mobile: Mobile | None = None
-
-    @model_validator(mode="after")
-    def _one_identity(self) -> CitizenProof:
-        if not self.national_code and not self.mobile:
-            raise PydanticCustomError("identity_required", "national code or mobile required")
-        return self
 
 
 class Receipt(BaseModel):
@@ -58,10 +40,8 @@ class Receipt(BaseModel):
     cost_note: str
 
 
-class EventOut(BaseModel):
+class EventOut(RowModel):
     """One workflow step."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     status: Status
     actor: str
@@ -69,10 +49,8 @@ class EventOut(BaseModel):
     at: dt.datetime
 
 
-class AttachmentOut(BaseModel):
+class AttachmentOut(RowModel):
     """An attachment's metadata."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     filename: str
@@ -99,10 +77,8 @@ class StaffRequestView(RequestView):
     sender_id: str
 
 
-class Transition(BaseModel):
+class Transition(InputModel):
     """A staff decision moving a request to another status."""
-
-    model_config = ConfigDict(extra="forbid")
 
     status: Status
     note: str = Field(default="", max_length=2000)

@@ -16,13 +16,13 @@ from backend_api.catalogue.service import get_service
 from backend_api.common.calendar import citizen_today
 from backend_api.common.codes import REQUEST_PREFIXES, new_tracking_code
 from backend_api.common.filing import file_once
+from backend_api.common.schemas import CitizenProof
 from backend_api.errors import ApiError, Conflict, Invalid, MessageCatalogue, NotFound
 from backend_api.notifications.service import notify_status_change
 from backend_api.requests import workflow
 from backend_api.requests.guard import LookupGuard
 from backend_api.requests.models import Attachment, RequestEvent, ServiceRequest
 from backend_api.requests.schemas import (
-    CitizenProof,
     Receipt,
     RequestCreate,
     RequestView,

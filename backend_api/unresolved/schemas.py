@@ -5,25 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from backend_api.common.fields import Channel, SenderId
+from backend_api.common.schemas import InputModel, RowModel
+
+UnresolvedStatus = Literal["new", "answered", "dismissed"]
 
 
-class Candidate(BaseModel):
+class Candidate(InputModel):
     """A document the assistant considered, with its score."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: str = Field(max_length=200)
     title: str = Field(default="", max_length=500)
     score: float
 
 
-class UnresolvedIn(BaseModel):
+class UnresolvedIn(InputModel):
     """A question the assistant could not answer."""
-
-    model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, max_length=2000)
     channel: Channel = "web"
@@ -31,27 +30,23 @@ class UnresolvedIn(BaseModel):
     candidates: list[Candidate] = Field(default_factory=list, max_length=20)
 
 
-class UnresolvedOut(BaseModel):
+class UnresolvedOut(RowModel):
     """An unresolved question as staff see it."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     question: str
     channel: str
     conversation_id: str
     candidates: list[Candidate]
-    status: Literal["new", "answered", "dismissed"]
+    status: UnresolvedStatus
     answer: str
     faq_id: int | None
     handled_by: str
     created_at: dt.datetime
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(InputModel):
     """A staff answer; optionally published as a new FAQ."""
-
-    model_config = ConfigDict(extra="forbid")
 
     answer: str = Field(min_length=2, max_length=4000)
     create_faq: bool = False

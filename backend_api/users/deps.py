@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -45,3 +46,8 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 ADMIN = require_roles("admin")
 STAFF = require_roles("staff", "admin")
 ASSISTANT = require_roles("assistant", "staff", "admin")
+
+# the caller, admitted by role: declare ``actor: Staff`` (or ``_: Staff`` when unused)
+Admin = Annotated[Principal, Depends(ADMIN)]
+Staff = Annotated[Principal, Depends(STAFF)]
+Assistant = Annotated[Principal, Depends(ASSISTANT)]

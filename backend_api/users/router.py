@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from backend_api.deps import DbSession
 from backend_api.users import service
-from backend_api.users.deps import ADMIN
+from backend_api.users.deps import Admin
 from backend_api.users.schemas import TokenOut, TokenRequest, UserCreate, UserOut, UserUpdate
-from backend_api.users.security import Principal, issue_token
+from backend_api.users.security import issue_token
 
 router = APIRouter(tags=["auth"])
 
@@ -25,27 +25,20 @@ def token(*, body: TokenRequest, request: Request, session: DbSession) -> TokenO
 
 
 @router.get("/admin/users", response_model=list[UserOut])
-def list_users(*, _: Principal = Depends(ADMIN), session: DbSession) -> list[UserOut]:
+def list_users(*, _: Admin, session: DbSession) -> list[UserOut]:
     """List accounts."""
     return [UserOut.model_validate(u) for u in service.list_users(session)]
 
 
 @router.post("/admin/users", response_model=UserOut, status_code=201)
-def create_user(
-    *, body: UserCreate, actor: Principal = Depends(ADMIN), session: DbSession
-) -> UserOut:
+def create_user(*, body: UserCreate, actor: Admin, session: DbSession) -> UserOut:
     """Create a staff, admin or service account."""
     return UserOut.model_validate(service.create_user(session, actor, body))
 
 
 @router.patch("/admin/users/{username}", response_model=UserOut)
 def update_user(
-    *,
-    username: str,
-    body: UserUpdate,
-    request: Request,
-    actor: Principal = Depends(ADMIN),
-    session: DbSession,
+    *, username: str, body: UserUpdate, request: Request, actor: Admin, session: DbSession
 ) -> UserOut:
     """Change an account; disabling it revokes its tokens."""
     user = service.update_user(session, actor, username, body)

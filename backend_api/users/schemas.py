@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from backend_api.common.schemas import RowModel
 
 Role = Literal["admin", "staff", "assistant"]
 
@@ -43,10 +45,8 @@ class UserUpdate(BaseModel):
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
 
-class UserOut(BaseModel):
+class UserOut(RowModel):
     """An account as shown to admins (never the hash)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     username: str
     role: Role

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -10,7 +12,7 @@ from pydantic import ValidationError
 from backend_api.catalogue.service import list_agencies
 from backend_api.console.auth import end_sessions_of
 from backend_api.console.deps import AdminChange, AdminUser
-from backend_api.console.forms import problems
+from backend_api.console.forms import optional_int, refusal
 from backend_api.console.web import ConsoleRoute, api_messages, redirect, render
 from backend_api.deps import DbSession
 from backend_api.errors import ApiError
@@ -36,11 +38,16 @@ def _page(
     return render(request, "accounts.html", context, status)
 
 
-def _refused(request: Request, session: DbSession, exc: Exception) -> Response:
-    if isinstance(exc, ValidationError):
-        return _page(request, session, problems(exc, api_messages(request)), 422)
-    assert isinstance(exc, ApiError)
-    return _page(request, session, [api_messages(request).text(exc.code, **exc.params)], exc.status)
+def _apply(
+    request: Request, session: DbSession, change: Callable[[], object], msg: str
+) -> Response:
+    """Make ``change`` and go back to the page with ``msg``; when it is refused, show why."""
+    try:
+        change()
+    except (ValidationError, ApiError) as exc:
+        errors, status = refusal(exc, api_messages(request))
+        return _page(request, session, errors, status)
+    return redirect("/console/accounts", msg=msg)
 
 
 @router.get("/accounts")
@@ -60,19 +67,17 @@ def add_user(
     full_name: str = Form("", max_length=200),
 ) -> Response:
     """Create an account."""
-    try:
-        data = UserCreate.model_validate(
-            {
-                "username": username.strip(),
-                "password": password,
-                "role": role,
-                "full_name": full_name.strip(),
-            }
-        )
-        create_user(session, user.principal, data)
-    except (ValidationError, ApiError) as exc:
-        return _refused(request, session, exc)
-    return redirect("/console/accounts", msg="user_created")
+    data = {
+        "username": username.strip(),
+        "password": password,
+        "role": role,
+        "full_name": full_name.strip(),
+    }
+
+    def create() -> None:
+        create_user(session, user.principal, UserCreate.model_validate(data))
+
+    return _apply(request, session, create, "user_created")
 
 
 @router.post("/accounts/users/{username}")
@@ -95,14 +100,14 @@ def change_user(
     }
     if password:
         changes["password"] = password
-    try:
+
+    def change() -> None:
         update_user(session, user.principal, username, UserUpdate.model_validate(changes))
-    except (ValidationError, ApiError) as exc:
-        return _refused(request, session, exc)
-    if password or active != "1":
-        end_sessions_of(session, username)
-    request.app.state.active_users.forget(username)
-    return redirect("/console/accounts", msg="saved")
+        if password or active != "1":
+            end_sessions_of(session, username)
+        request.app.state.active_users.forget(username)
+
+    return _apply(request, session, change, "saved")
 
 
 @router.post("/accounts/posts")
@@ -115,13 +120,8 @@ def add_post(
     parent_id: str = Form("", max_length=12),
 ) -> Response:
     """Add a post to an agency."""
-    try:
-        org.add_post(
-            session, user.principal, agency, title, int(parent_id) if parent_id.isdigit() else None
-        )
-    except ApiError as exc:
-        return _refused(request, session, exc)
-    return redirect("/console/accounts", msg="saved")
+    add = partial(org.add_post, session, user.principal, agency, title, optional_int(parent_id))
+    return _apply(request, session, add, "saved")
 
 
 @router.post("/accounts/posts/{post_id}/delete")
@@ -141,13 +141,10 @@ def add_membership(
     post_id: str = Form("", max_length=12),
 ) -> Response:
     """Put an account in an agency (and a post)."""
-    try:
-        org.set_membership(
-            session, user.principal, username, agency, int(post_id) if post_id.isdigit() else None
-        )
-    except ApiError as exc:
-        return _refused(request, session, exc)
-    return redirect("/console/accounts", msg="saved")
+    add = partial(
+        org.set_membership, session, user.principal, username, agency, optional_int(post_id)
+    )
+    return _apply(request, session, add, "saved")
 
 
 @router.post("/accounts/memberships/{membership_id}/delete")

@@ -7,9 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from pydantic import ValidationError
-from sqlalchemy import select
 
-from backend_api.catalogue.models import Service
 from backend_api.catalogue.schemas import AgencyIn, ClusterIn, ServiceCard
 from backend_api.catalogue.service import (
     card_of,
@@ -21,11 +19,12 @@ from backend_api.catalogue.service import (
     upsert_agency,
     upsert_cluster,
 )
+from backend_api.console import choices
 from backend_api.console.catalogue_io import export_csv_zip, export_xlsx, import_file
 from backend_api.console.deps import AdminChange, AdminUser
 from backend_api.console.excel import XLSX_TYPE
 from backend_api.console.formatting import jalali_date, parse_jalali
-from backend_api.console.forms import lines, problems
+from backend_api.console.forms import lines, optional_int, problems, refusal
 from backend_api.console.web import ConsoleRoute, api_messages, redirect, render, texts
 from backend_api.deps import DbSession
 from backend_api.errors import ApiError
@@ -36,7 +35,7 @@ LIST_FIELDS = ("aliases", "prerequisites", "documents", "steps", "inquiries", "l
 
 
 def _page(request: Request, session: DbSession, **extra: Any) -> Response:
-    services = list(session.scalars(select(Service).order_by(Service.code)))
+    services = choices.services(session)
     context = {
         "agencies": list_agencies(session),
         "clusters": list_clusters(session),
@@ -167,7 +166,7 @@ async def save_service_card(
         value = form.get(name, "")
         return value.strip()[:20000] if isinstance(value, str) else ""
 
-    amount = int(field("cost_amount")) if field("cost_amount").isdigit() else None
+    amount = optional_int(field("cost_amount"))
     card: dict[str, Any] = {
         "code": field("code") if code == "new" else code,
         "title": field("title"),
@@ -207,14 +206,9 @@ async def save_service_card(
     try:
         save_service(session, user.principal, valid, expected_code=None if code == "new" else code)
     except ApiError as exc:
-        message = api_messages(request).text(exc.code, **exc.params)
+        errors, status = refusal(exc, api_messages(request))
         return _editor(
-            request,
-            session,
-            _card_form(card),
-            new=code == "new",
-            errors=[message],
-            status=exc.status,
+            request, session, _card_form(card), new=code == "new", errors=errors, status=status
         )
     return redirect(f"/console/catalogue/services/{valid.code}", msg="saved")
 

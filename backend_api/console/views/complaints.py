@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Annotated, Literal, get_args
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
-from backend_api.console.deps import ConsoleUser, Settings, StaffChange, StaffUser
+from backend_api.console.deps import ConsoleUser, StaffChange, StaffUser
+from backend_api.console.paging import Paged
 from backend_api.console.web import ConsoleRoute, redirect, render, texts
 from backend_api.deps import DbSession, Messages
 from backend_api.errors import NotFound
 from backend_api.feedback.models import Complaint
-from backend_api.feedback.schemas import ComplaintUpdate
+from backend_api.feedback.schemas import ComplaintStatus, ComplaintUpdate
 from backend_api.feedback.service import handle_complaint
 from backend_api.notifications.service import notify_citizen
 from nlu.identifiers import format_tracking_code
 
 router = APIRouter(route_class=ConsoleRoute)
-STATUSES = ("new", "in_review", "resolved", "closed")
+STATUSES = get_args(ComplaintStatus)
 
 
 def _visible(query, user: ConsoleUser):  # type: ignore[no-untyped-def]
@@ -29,7 +30,8 @@ def _visible(query, user: ConsoleUser):  # type: ignore[no-untyped-def]
     return query.where(or_(Complaint.agency_id.is_(None), Complaint.agency_id.in_(user.scope)))
 
 
-def _get(session: Session, user: ConsoleUser, tracking_code: str) -> Complaint:
+def visible_complaint(tracking_code: str, user: StaffUser, session: DbSession) -> Complaint:
+    """The complaint named in the path, if the user may see it (404 otherwise)."""
     found = session.scalar(
         _visible(select(Complaint), user).where(Complaint.tracking_code == tracking_code)
     )
@@ -38,15 +40,17 @@ def _get(session: Session, user: ConsoleUser, tracking_code: str) -> Complaint:
     return found
 
 
+VisibleComplaint = Annotated[Complaint, Depends(visible_complaint)]
+
+
 @router.get("/complaints")
 def complaints(
     request: Request,
     user: StaffUser,
     session: DbSession,
-    settings: Settings,
-    status: str = Query("", pattern="^(|new|in_review|resolved|closed)$"),
+    paged: Paged,
+    status: Literal["", ComplaintStatus] = Query(""),
     kind: str = Query("", pattern="^(|complaint|suggestion)$"),
-    page: int = Query(1, ge=1, le=100000),
 ) -> Response:
     """Complaints and suggestions of the user's agencies, newest first."""
     query = _visible(select(Complaint), user)
@@ -55,54 +59,44 @@ def complaints(
         query, counted = query.where(Complaint.kind == kind), counted.where(Complaint.kind == kind)
     if status:
         query = query.where(Complaint.status == status)
-    size = settings.page_size
-    rows = list(
-        session.scalars(
-            query.order_by(Complaint.id.desc()).limit(size + 1).offset((page - 1) * size)
-        )
-    )
+    query = query.order_by(Complaint.id.desc()).limit(paged.probe).offset(paged.offset)
+    rows = list(session.scalars(query))
     return render(
         request,
         "complaints.html",
         {
-            "rows": rows[:size],
-            "has_next": len(rows) > size,
-            "page": page,
+            **paged.context(rows),
             "counts": dict(session.execute(counted).all()),
             "status": status,
             "kind": kind,
-            "query": request.query_params,
         },
     )
 
 
 @router.get("/complaints/{tracking_code}")
-def complaint(
-    tracking_code: str, request: Request, user: StaffUser, session: DbSession
-) -> Response:
+def complaint(request: Request, user: StaffUser, found: VisibleComplaint) -> Response:
     """One complaint or suggestion with the reply form."""
-    found = _get(session, user, tracking_code)
     own = found.agency_id is not None and found.agency_id in user.agency_ids
     return render(request, "complaint.html", {"c": found, "full_identity": own, "all": STATUSES})
 
 
 @router.post("/complaints/{tracking_code}")
 def reply(
-    tracking_code: str,
     user: StaffChange,
+    found: VisibleComplaint,
     session: DbSession,
     messages: Messages,
-    status: str = Form(..., pattern="^(new|in_review|resolved|closed)$"),
+    status: ComplaintStatus = Form(...),
     response: str = Form("", max_length=4000),
 ) -> Response:
     """Record the status and the reply; a new reply is sent to the citizen."""
-    found = _get(session, user, tracking_code)
+    tracking_code = found.tracking_code
     previous = found.response
     handle_complaint(
         session,
         user.principal,
         tracking_code,
-        ComplaintUpdate(status=status, response=response.strip()),  # type: ignore[arg-type]
+        ComplaintUpdate(status=status, response=response.strip()),
         messages,
     )
     sent = False

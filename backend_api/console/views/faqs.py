@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from fastapi import APIRouter, Form, Query, Request, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
-from backend_api.catalogue.models import Service
-from backend_api.console.deps import AdminChange, AdminUser, Settings
-from backend_api.console.forms import lines, problems
+from backend_api.console import choices
+from backend_api.console.deps import AdminChange, AdminUser
+from backend_api.console.forms import lines, refusal
+from backend_api.console.paging import Paged
 from backend_api.console.web import ConsoleRoute, api_messages, redirect, render
 from backend_api.deps import DbSession
 from backend_api.errors import ApiError
-from backend_api.faq.schemas import FaqIn
+from backend_api.faq.schemas import FaqIn, FaqStatus
 from backend_api.faq.service import create_faq, faq_in_of, get_faq, list_faqs, update_faq
 
 router = APIRouter(route_class=ConsoleRoute)
-STATUSES = ("draft", "published", "retired")
+STATUSES = get_args(FaqStatus)
 _EVERY = 100000  # a tag filter reads the whole (small) FAQ table
 
 
@@ -25,48 +27,34 @@ def faq_list(
     request: Request,
     user: AdminUser,
     session: DbSession,
-    settings: Settings,
+    paged: Paged,
     q: str = Query("", max_length=200),
     service: str = Query("", pattern=r"^(\d{11})?$"),
     tag: str = Query("", max_length=60),
-    status: str = Query("", pattern="^(|draft|published|retired)$"),
-    page: int = Query(1, ge=1, le=100000),
+    status: Literal["", FaqStatus] = Query(""),
 ) -> Response:
     """FAQs filtered by text, service, tag and status."""
-    size = settings.page_size
+    # a tag filter reads every match and pages in Python; without one the database pages
+    rows, total = list_faqs(
+        session,
+        service=service or None,
+        text=q or None,
+        status=status or None,
+        limit=_EVERY if tag else paged.size,
+        offset=0 if tag else paged.offset,
+    )
     if tag:
-        every, _ = list_faqs(
-            session,
-            service=service or None,
-            text=q or None,
-            status=status or None,
-            limit=_EVERY,
-            offset=0,
-        )
-        tagged = [f for f in every if tag in f.tags]
-        rows, total = tagged[(page - 1) * size : page * size], len(tagged)
-    else:
-        rows, total = list_faqs(
-            session,
-            service=service or None,
-            text=q or None,
-            status=status or None,
-            limit=size,
-            offset=(page - 1) * size,
-        )
-    services = list(session.scalars(select(Service).order_by(Service.code)))
+        tagged = [f for f in rows if tag in f.tags]
+        rows, total = tagged[paged.offset : paged.offset + paged.size], len(tagged)
+    services = choices.services(session)
     return render(
         request,
         "faqs.html",
         {
-            "rows": rows,
-            "total": total,
-            "page": page,
-            "has_next": page * size < total,
+            **paged.context(rows, total),
             "filters": {"q": q, "service": service, "tag": tag, "status": status},
             "services": services,
             "all": STATUSES,
-            "query": request.query_params,
         },
     )
 
@@ -80,7 +68,7 @@ def _editor(
     errors: list[str],
     status: int = 200,
 ) -> Response:
-    services = list(session.scalars(select(Service).order_by(Service.code)))
+    services = choices.services(session)
     context = {"f": data, "new": new, "errors": errors, "services": services, "all": STATUSES}
     return render(request, "faq_edit.html", context, status)
 
@@ -146,20 +134,11 @@ def save_faq(
             create_faq(session, user.principal, valid)
         else:
             update_faq(session, user.principal, slug, valid)
-    except ValidationError as exc:
-        return _editor(
-            request,
-            session,
-            data,
-            new=is_new,
-            errors=problems(exc, api_messages(request)),
-            status=422,
-        )
-    except ApiError as exc:
-        if exc.status == 404 and not is_new:
+    except (ValidationError, ApiError) as exc:
+        if isinstance(exc, ApiError) and exc.status == 404 and not is_new:
             raise
-        message = api_messages(request).text(exc.code, **exc.params)
-        return _editor(request, session, data, new=is_new, errors=[message], status=exc.status)
+        errors, http_status = refusal(exc, api_messages(request))
+        return _editor(request, session, data, new=is_new, errors=errors, status=http_status)
     return redirect(f"/console/faqs/{valid.id}", msg="saved")
 
 
@@ -168,11 +147,11 @@ def set_status(
     slug: str,
     user: AdminChange,
     session: DbSession,
-    status: str = Form(..., pattern="^(draft|published|retired)$"),
+    status: FaqStatus = Form(...),
 ) -> Response:
     """Draft, publish or retire an FAQ."""
     faq = get_faq(session, slug, published_only=False)
     data = faq_in_of(faq)
-    data.status = status  # type: ignore[assignment]
+    data.status = status
     update_faq(session, user.principal, slug, data)
     return redirect(f"/console/faqs/{slug}", msg="faq_retired" if status == "retired" else "saved")

@@ -7,7 +7,9 @@ so the strict Content-Security-Policy holds); every form works without JavaScrip
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from typing import Annotated, get_args
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from sqlalchemy import func, select
 
 from backend_api.console.deps import StaffChange, StaffUser
@@ -16,10 +18,10 @@ from backend_api.deps import DbSession, Messages
 from backend_api.errors import ApiError, NotFound
 from backend_api.handoff import service as handoff_service
 from backend_api.handoff.models import Handoff
-from backend_api.handoff.schemas import HandoffClose, HandoffId, Outcome
+from backend_api.handoff.schemas import HandoffClose, HandoffId, HandoffStatus, Outcome
 
 router = APIRouter(route_class=ConsoleRoute)
-STATUSES = ("open", "taken", "closed")
+STATUSES = get_args(HandoffStatus)
 POLL_QUEUE = "every 5s"  # new waiting conversations appear without a reload
 POLL_LIVE = "every 3s"  # the citizen's new messages
 
@@ -38,7 +40,7 @@ def queue(
     request: Request,
     user: StaffUser,
     session: DbSession,
-    status: str = Query("open", pattern="^(open|taken|closed)$"),
+    status: HandoffStatus = Query("open"),
 ) -> Response:
     """Waiting conversations, the longest-waiting first."""
     context = {**_queue_context(session, status), "poll": POLL_QUEUE}
@@ -50,17 +52,21 @@ def queue_rows(
     request: Request,
     user: StaffUser,
     session: DbSession,
-    status: str = Query("open", pattern="^(open|taken|closed)$"),
+    status: HandoffStatus = Query("open"),
 ) -> Response:
     """The queue's table body alone, for the page's polling."""
     return render(request, "partials/handoff_rows.html", _queue_context(session, status))
 
 
-def _handoff(session: DbSession, handoff_id: int) -> Handoff:
+def handoff_in_path(handoff_id: HandoffId, session: DbSession) -> Handoff:
+    """The handoff named in the path (404 when there is none)."""
     handoff = session.get(Handoff, handoff_id)
     if handoff is None:
         raise NotFound("handoff_not_found")
     return handoff
+
+
+HandoffInPath = Annotated[Handoff, Depends(handoff_in_path)]
 
 
 def _live_context(session: DbSession, handoff: Handoff) -> dict[str, object]:
@@ -73,17 +79,15 @@ def _live_context(session: DbSession, handoff: Handoff) -> dict[str, object]:
 
 @router.get("/handoffs/{handoff_id}")
 def conversation(
-    handoff_id: HandoffId, request: Request, user: StaffUser, session: DbSession
+    request: Request, user: StaffUser, handoff: HandoffInPath, session: DbSession
 ) -> Response:
     """One conversation: its transcript, the live messages and how long the citizen has waited."""
-    handoff = _handoff(session, handoff_id)
     return render(request, "handoff.html", _live_context(session, handoff))
 
 
 @router.get("/handoffs/{handoff_id}/live")
-def live(handoff_id: HandoffId, request: Request, user: StaffUser, session: DbSession) -> Response:
+def live(request: Request, user: StaffUser, handoff: HandoffInPath, session: DbSession) -> Response:
     """The live messages alone, for the page's polling."""
-    handoff = _handoff(session, handoff_id)
     return render(request, "partials/handoff_live.html", _live_context(session, handoff))
 
 

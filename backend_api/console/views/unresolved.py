@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from backend_api.audit.service import record_change
 from backend_api.console.deps import Settings, StaffChange, StaffUser
+from backend_api.console.forms import lines
 from backend_api.console.grouping import canonical, group_cache, summary
 from backend_api.console.models import IgnoreRule
 from backend_api.console.web import ConsoleRoute, redirect, render
@@ -24,10 +25,6 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(route_class=ConsoleRoute)
 GROUPS_SHOWN = 50
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _ids(raw: list[str]) -> list[int]:
@@ -110,7 +107,7 @@ async def answer_group(
             id=slug,
             service=service_code,
             question=question.strip(),
-            alternatives=_lines(alternatives)[:30],
+            alternatives=lines(alternatives)[:30],
             answer=answer.strip(),
             tags=["from-unresolved"],
             status="published" if publish == "1" else "draft",
@@ -121,7 +118,7 @@ async def answer_group(
         existing = get_faq(session, faq, published_only=False)
         data = faq_in_of(existing)
         known = {canonical(a) for a in [data.question, *data.alternatives]}
-        added = [a for a in _lines(alternatives) if canonical(a) not in known]
+        added = [a for a in lines(alternatives) if canonical(a) not in known]
         if len(data.alternatives) + len(added) > 30:
             raise Conflict("conflict")
         data.alternatives = [*data.alternatives, *added]
