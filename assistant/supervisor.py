@@ -15,8 +15,6 @@ import httpx
 
 logger = logging.getLogger(__name__)
 
-TAIL_LINES = 30
-
 
 @dataclass
 class Component:
@@ -38,13 +36,6 @@ class ComponentFailed(RuntimeError):
         super().__init__(f"{component.name}: {reason}")
         self.component = component
         self.reason = reason
-
-
-def tail(path: Path | None, lines: int = TAIL_LINES) -> list[str]:
-    """The last ``lines`` lines of a log file."""
-    if path is None or not path.exists():
-        return []
-    return path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
 
 
 def is_healthy(url: str, timeout: float = 2.0) -> bool:

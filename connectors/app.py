@@ -29,7 +29,7 @@ from connectors.conversation import Conversation
 from connectors.handoff import HandoffRouter
 from connectors.notifications.worker import OutboxWorker
 from connectors.rasa_client import RasaClient
-from connectors.settings import GatewaySettings, get_settings
+from connectors.settings import GatewaySettings, get_settings, secret_value
 from connectors.sms.channel import SmsChannel
 from connectors.sms.kavenegar import KavenegarProvider
 from connectors.sms.provider import SmsProvider
@@ -41,6 +41,7 @@ from connectors.texts import Texts
 from connectors.web.channel import WebChannel
 from connectors.web.router import web_router
 from connectors.web.widget import widget_script
+from shared.settings import ATTACHMENT_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +71,6 @@ class Gateway:
         return [self.web, *self.bots, *([self.sms] if self.sms else [])]
 
 
-def _secret(value: Any) -> str:
-    return value.get_secret_value() if value is not None else ""
-
-
 def build(
     settings: GatewaySettings,
     rasa: RasaClient | None = None,
@@ -91,10 +88,10 @@ def build(
         backend = GatewayBackend(
             settings.backend_url,
             settings.backend_username,
-            _secret(settings.backend_password),
+            secret_value(settings.backend_password),
             timeout=settings.backend_timeout,
         )
-    attacher = Attacher(backend, texts, settings.max_upload_bytes, settings.upload_types)
+    attacher = Attacher(backend, texts, settings.max_upload_bytes, list(ATTACHMENT_TYPES))
     gateway = Gateway(
         settings=settings,
         texts=texts,
@@ -120,7 +117,7 @@ def build(
     if sms_provider is None and settings.sms_enabled:
         sms_provider = KavenegarProvider(
             settings.sms_base_url,
-            _secret(settings.sms_api_key),
+            secret_value(settings.sms_api_key),
             settings.sms_sender,
             settings.sms_timeout,
         )
@@ -267,5 +264,5 @@ def create_app(
     )
     app.include_router(webhook_router(gateway.bots))
     if gateway.sms is not None:
-        app.include_router(sms_router(gateway.sms, _secret(settings.sms_inbound_secret)))
+        app.include_router(sms_router(gateway.sms, secret_value(settings.sms_inbound_secret)))
     return app

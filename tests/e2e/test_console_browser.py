@@ -64,7 +64,7 @@ def backend(tmp_path_factory) -> Iterator[dict[str, Any]]:
         **{k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_")},
         "PYTHONPATH": str(ROOT),
         "DASTYAR_BACKEND_PORT": str(port),
-        "DASTYAR_BACKEND_DATA_DIR": str(data_dir),
+        "DASTYAR_DATA_DIR": str(data_dir),
         "DASTYAR_BACKEND_CATALOGUE_DIR": str(catalogue),
         "DASTYAR_BACKEND_JWT_SECRET": "console-browser-test-" + "x" * 40,
         "DASTYAR_BACKEND_ADMIN_PASSWORD": ADMIN_PASSWORD,
