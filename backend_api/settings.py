@@ -1,7 +1,7 @@
 """Backend settings, read from ``DASTYAR_BACKEND_*`` environment variables.
 
-Facts other processes share (the data folder, the service account, the attachment limit) are
-named in :mod:`shared.settings`; every setting is described in ``backend_api/README.md``.
+Facts other processes share (the data and catalogue folders, the service account, the attachment
+limit) are named in :mod:`shared.settings`; every setting is described in ``backend_api/README.md``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ class BackendSettings(BaseSettings):
     workers: int = Field(default=1, ge=1)  # processes serving the API (SO_REUSEPORT above 1)
     data_dir: Path = Field(default=shared.DEFAULT_DATA_DIR, validation_alias=shared.DATA_DIR_ENV)
     database_url: str = ""  # empty: SQLite file under data_dir
-    catalogue_dir: Path = REPO_ROOT / "data" / "catalogue"
+    catalogue_dir: Path = Field(
+        default=shared.DEFAULT_CATALOGUE_DIR, validation_alias=shared.CATALOGUE_DIR_ENV
+    )
     messages_file: Path = REPO_ROOT / "data" / "locale" / "backend.fa.yaml"
     seed_catalogue: bool = True  # import the sample catalogue into an empty database at start-up
     migrate_on_start: bool = True  # run Alembic migrations when the app starts

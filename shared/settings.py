@@ -15,6 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR_ENV = "DASTYAR_DATA_DIR"
 DEFAULT_DATA_DIR = ROOT / "var"
 
+# The catalogue's source files: the backend seeds an empty database from them, and the knowledge
+# tools (calibration, corpus export, benchmarks) read them.
+CATALOGUE_DIR_ENV = "DASTYAR_CATALOGUE_DIR"
+DEFAULT_CATALOGUE_DIR = ROOT / "data" / "catalogue"
+
 # Where the actions and the gateway reach the backend, and the gateway and the backend reach Rasa.
 BACKEND_URL_ENV = "DASTYAR_BACKEND_URL"
 DEFAULT_BACKEND_URL = "http://127.0.0.1:8001"
