@@ -10,7 +10,6 @@ Usage: python3 -m assistant.bootstrap [app|rasa ...]
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import sys
 import venv
@@ -18,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.logged_run import run_logged
-
-logger = logging.getLogger("assistant.bootstrap")
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements"

@@ -21,8 +21,6 @@ from assistant.settings import AssistantSettings, get_settings, load_env_file
 from assistant.stack import component_env, components, rasa_endpoints
 from assistant.supervisor import ComponentFailed, Supervisor, is_healthy
 
-logger = logging.getLogger("assistant")
-
 
 def say(message: str) -> None:
     """Tell the operator something (stderr, unbuffered)."""
@@ -234,10 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The terminal gets progress and results through say(); library logs only when something
+    # is wrong (the detail of every component is in the run's log folder).
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     load_env_file()
     args = build_parser().parse_args(argv)
     return int(args.handler(get_settings(), args))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -11,8 +10,6 @@ from pathlib import Path
 
 from assistant.logged_run import run_logged
 from assistant.settings import ROOT, AssistantSettings
-
-logger = logging.getLogger(__name__)
 
 TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
 # Fewer lines of Rasa 3.6's and TensorFlow's start-up chatter in the logs (Rasa's dependencies
