@@ -73,8 +73,11 @@ def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
         say(f"  Rasa server    {settings.url(settings.rasa_port)}")
         say(f"  action server  {settings.url(settings.actions_port)}")
         if created:
+            from backend_api.settings import BackendSettings
+
+            admin = BackendSettings().admin_username
             say(
-                f"  admin login    admin / {secrets['DASTYAR_BACKEND_ADMIN_PASSWORD']}"
+                f"  admin login    {admin} / {secrets['DASTYAR_BACKEND_ADMIN_PASSWORD']}"
                 f"  (stored in {settings.data_dir / 'secrets.env'})"
             )
         say("Press Ctrl-C to stop.")
