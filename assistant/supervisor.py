@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
@@ -12,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -109,7 +106,7 @@ class Supervisor:
             try:
                 process.wait(timeout=grace)
             except subprocess.TimeoutExpired:
-                logger.warning("%s did not stop in %.0f s; killing it", component.name, grace)
+                self._say(f"  {component.name} did not stop in {grace:.0f} s; killing it")
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
             self._say(f"  stopped {component.name}")
