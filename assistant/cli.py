@@ -240,4 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     load_env_file()
     args = build_parser().parse_args(argv)
-    return int(args.handler(get_settings(), args))
+    try:
+        return int(args.handler(get_settings(), args))
+    except KeyboardInterrupt:
+        # Ctrl-C before the stack runs (while training): the children got it too and stopped.
+        say("Stopped.")
+        return 130
