@@ -10,22 +10,17 @@ Usage: python3 -m assistant.bootstrap [app|rasa ...]
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
-import subprocess
 import sys
-import threading
-import time
 import venv
 from dataclasses import dataclass
 from pathlib import Path
 
-logger = logging.getLogger("assistant.bootstrap")
+from assistant.logged_run import run_logged
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements"
 STAMP = "dastyar-requirements.sha256"
-HEARTBEAT_SECONDS = 15
 
 
 @dataclass(frozen=True)
@@ -103,32 +98,6 @@ def _say(message: str) -> None:
     sys.stderr.flush()
 
 
-def _run_with_heartbeat(command: list[str], log_path: Path, title: str) -> None:
-    """Run ``command`` with output to ``log_path``, printing a line every few seconds."""
-    started = time.monotonic()
-    with log_path.open("a", encoding="utf-8") as log:
-        log.write(f"\n$ {' '.join(command)}\n")
-        log.flush()
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REQUIREMENTS)
-        done = threading.Event()
-
-        def heartbeat() -> None:
-            while not done.wait(HEARTBEAT_SECONDS):
-                _say(f"  … still on {title} ({time.monotonic() - started:.0f} s; log: {log_path})")
-
-        thread = threading.Thread(target=heartbeat, daemon=True)
-        thread.start()
-        code = process.wait()
-        done.set()
-    if code != 0:
-        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
-        _say(f"FAILED: {title} (exit {code}). Last lines of {log_path}:")
-        for line in tail:
-            sys.stderr.write(f"    {line}\n")
-        raise SystemExit(code)
-    _say(f"  done: {title} in {time.monotonic() - started:.0f} s")
-
-
 def ensure_env(spec: EnvSpec) -> Path:
     """Create or update one environment; return its python."""
     root = venv_root() / spec.name
@@ -147,7 +116,9 @@ def ensure_env(spec: EnvSpec) -> Path:
     for step in spec.steps:
         _say(f"{spec.name} env: installing {step.title}")
         command = [str(python), "-m", "pip", "install", "--progress-bar", "off", *step.args[1:]]
-        _run_with_heartbeat(command, log_path, step.title)
+        code = run_logged(command, log_path, title=step.title, say=_say, cwd=REQUIREMENTS)
+        if code != 0:
+            raise SystemExit(code)
     stamp.write_text(wanted + "\n")
     _say(f"{spec.name} env ready")
     return python

@@ -14,13 +14,12 @@ from pathlib import Path
 import httpx
 
 from assistant import rasa_tasks
+from assistant.logged_run import tail
 from assistant.rasa_endpoints import StoreUrlError
 from assistant.secrets_file import load_or_create
 from assistant.settings import AssistantSettings, get_settings, load_env_file
 from assistant.stack import component_env, components, rasa_endpoints
-from assistant.supervisor import ComponentFailed, Supervisor, is_healthy, tail
-
-logger = logging.getLogger("assistant")
+from assistant.supervisor import ComponentFailed, Supervisor, is_healthy
 
 
 def say(message: str) -> None:
@@ -29,14 +28,19 @@ def say(message: str) -> None:
     sys.stderr.flush()
 
 
+def run_log_dir(settings: AssistantSettings) -> Path:
+    """This run's log folder: every child process's output goes there, not to the terminal."""
+    return settings.data_dir / "logs" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
 def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
     """Train if needed, start every component, print where to go, and watch until Ctrl-C."""
-    if not args.no_train and rasa_tasks.train(settings) != 0:
-        say("Training failed; see the output above.")
+    log_dir = run_log_dir(settings)
+    say(f"Starting Dastyar; logs in {log_dir}")
+    if not args.no_train and rasa_tasks.train(settings, log_dir / "train.log", say) != 0:
         return 1
     secrets, created = load_or_create(settings.data_dir)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    supervisor = Supervisor(settings.data_dir / "logs" / stamp, say)
+    supervisor = Supervisor(log_dir, say)
     stopping = {"flag": False}
 
     def request_stop(_signum: int, _frame: object) -> None:
@@ -45,7 +49,6 @@ def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     env = component_env(settings, secrets)
-    say(f"Starting Dastyar; logs in {supervisor.log_dir}")
     try:
         endpoints, rasa_secrets = rasa_endpoints(settings, supervisor.log_dir)
         for component in components(settings, env, endpoints, rasa_secrets):
@@ -70,8 +73,11 @@ def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
         say(f"  Rasa server    {settings.url(settings.rasa_port)}")
         say(f"  action server  {settings.url(settings.actions_port)}")
         if created:
+            from backend_api.settings import BackendSettings
+
+            admin = BackendSettings().admin_username
             say(
-                f"  admin login    admin / {secrets['DASTYAR_BACKEND_ADMIN_PASSWORD']}"
+                f"  admin login    {admin} / {secrets['DASTYAR_BACKEND_ADMIN_PASSWORD']}"
                 f"  (stored in {settings.data_dir / 'secrets.env'})"
             )
         say("Press Ctrl-C to stop.")
@@ -88,7 +94,8 @@ def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
 
 def cmd_train(settings: AssistantSettings, args: argparse.Namespace) -> int:
     """Train the Rasa model."""
-    return rasa_tasks.train(settings, force=args.force)
+    log_path = run_log_dir(settings) / "train.log"
+    return rasa_tasks.train(settings, log_path, say, force=args.force)
 
 
 def cmd_evaluate(settings: AssistantSettings, args: argparse.Namespace) -> int:
@@ -114,9 +121,8 @@ def cmd_evaluate(settings: AssistantSettings, args: argparse.Namespace) -> int:
 
 def cmd_check(settings: AssistantSettings, _args: argparse.Namespace) -> int:
     """Report the health of every component; non-zero if any is down."""
-    secrets = {"DASTYAR_BACKEND_ASSISTANT_PASSWORD": ""}
     failures = 0
-    for component in components(settings, component_env(settings, secrets)):
+    for component in components(settings, component_env(settings, {})):
         healthy = is_healthy(component.health_url)
         failures += not healthy
         say(f"{'✓' if healthy else '✗'} {component.name:<8} {component.health_url}")
@@ -229,10 +235,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The terminal gets progress and results through say(); library logs only when something
+    # is wrong (the detail of every component is in the run's log folder).
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     load_env_file()
     args = build_parser().parse_args(argv)
-    return int(args.handler(get_settings(), args))
+    try:
+        return int(args.handler(get_settings(), args))
+    except KeyboardInterrupt:
+        # Ctrl-C before the stack runs (while training): the children got it too and stopped.
+        say("Stopped.")
+        return 130

@@ -12,7 +12,6 @@ The set's format and authoring rules: ``data/knowledge-eval/README.md``.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import statistics
 import time
@@ -28,8 +27,6 @@ import httpx
 
 from assistant.local_stack import local_stack
 from assistant.settings import AssistantSettings
-
-logger = logging.getLogger(__name__)
 
 # What a reply to a question about a field may give instead: whether a service is online is
 # said by the "where and how" answer, which leads with it.

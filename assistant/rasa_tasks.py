@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
+from assistant.logged_run import run_logged
 from assistant.settings import ROOT, AssistantSettings
 
-logger = logging.getLogger(__name__)
-
 TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
+# Fewer lines of Rasa 3.6's and TensorFlow's start-up chatter in the logs (Rasa's dependencies
+# warn a screenful of deprecations on Python 3.11); every Rasa-env process gets these.
+QUIET_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
 
 
-def train(settings: AssistantSettings, *, force: bool = False) -> int:
-    """Train a model unless one already matches the current data and config (Rasa decides)."""
+def train(
+    settings: AssistantSettings,
+    log_path: Path,
+    say: Callable[[str], None],
+    *,
+    force: bool = False,
+) -> int:
+    """Train a model unless one already matches the current data and config (Rasa decides).
+
+    Rasa's output (unused utterances, gensim, TensorFlow notices) goes to ``log_path`` only.
+    """
     command = [
         str(settings.rasa_python),
         "-m",
@@ -34,16 +48,15 @@ def train(settings: AssistantSettings, *, force: bool = False) -> int:
     ]
     if force:
         command.append("--force")
-    started = time.monotonic()
-    sys.stderr.write("[train] training the Rasa model if the data or config changed…\n")
-    quiet = {
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "PYTHONWARNINGS": "ignore",  # Rasa 3.6's dependencies warn a screenful on Python 3.11
-    }
-    code = subprocess.call(command, cwd=ROOT, env={**os.environ, **quiet})
-    sys.stderr.write(f"[train] finished in {time.monotonic() - started:.0f} s (exit {code})\n")
-    return code
+    say("[train] training the Rasa model if the data or config changed…")
+    return run_logged(
+        command,
+        log_path,
+        title="training",
+        say=say,
+        cwd=ROOT,
+        env={**os.environ, **QUIET_ENV},
+    )
 
 
 NLU_TEST_SET = "data/tests/test_nlu.yml"
@@ -52,15 +65,8 @@ STORY_TEST_SET = "data/tests/test_stories.yml"
 
 
 def _rasa(settings: AssistantSettings, *args: str) -> int:
-    quiet = {
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "PYTHONWARNINGS": "ignore",
-        "PYTHONPATH": str(ROOT),
-    }
-    return subprocess.call(
-        [str(settings.rasa_python), "-m", "rasa", *args], cwd=ROOT, env={**os.environ, **quiet}
-    )
+    env = {**os.environ, **QUIET_ENV, "PYTHONPATH": str(ROOT)}
+    return subprocess.call([str(settings.rasa_python), "-m", "rasa", *args], cwd=ROOT, env=env)
 
 
 def evaluate(settings: AssistantSettings, results: Path) -> int:

@@ -1,4 +1,8 @@
-"""Operator settings, read from ``DASTYAR_*`` environment variables (and ``.env``)."""
+"""Operator settings, read from ``DASTYAR_*`` environment variables (and ``.env``).
+
+Every setting is described in ``assistant/README.md``; the data folder is a fact every process
+shares (:mod:`shared.settings`).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,25 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+from shared import settings as shared
+
+ROOT = shared.ROOT
 
 
 class AssistantSettings(BaseSettings):
     """Where each component listens and where the stack keeps its files."""
 
-    model_config = SettingsConfigDict(env_prefix="DASTYAR_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="DASTYAR_", extra="ignore", populate_by_name=True)
 
     host: str = "127.0.0.1"
     gateway_port: int = 8000
     backend_port: int = 8001
     rasa_port: int = 5005
     actions_port: int = 5055
-    data_dir: Path = ROOT / "var"
+    data_dir: Path = Field(default=shared.DEFAULT_DATA_DIR, validation_alias=shared.DATA_DIR_ENV)
     models_dir: Path = ROOT / "models"
     venv_root: Path = ROOT / ".venv"
     start_timeout: float = 240.0

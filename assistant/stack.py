@@ -5,31 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.rasa_endpoints import write_endpoints
+from assistant.rasa_tasks import QUIET_ENV
 from assistant.settings import ROOT, AssistantSettings
 from assistant.supervisor import Component
+from shared import settings as shared
 
 
 def component_env(settings: AssistantSettings, secrets: dict[str, str]) -> dict[str, str]:
-    """Environment shared by every component: ports, URLs, data paths and service credentials."""
-    data = settings.data_dir
+    """Environment shared by every component: where each one listens and finds the others, the
+    data folder, and the generated secrets (among them the service account's password, which the
+    backend, the actions and the gateway all read from the same variable)."""
     return {
         **secrets,
+        **QUIET_ENV,
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
-        "DASTYAR_BACKEND_PORT": str(settings.backend_port),
+        shared.DATA_DIR_ENV: str(settings.data_dir),
+        shared.BACKEND_URL_ENV: settings.url(settings.backend_port),
+        # the gateway talks to Rasa; the backend pauses and resumes a conversation held by a person
+        shared.RASA_URL_ENV: settings.url(settings.rasa_port),
         "DASTYAR_BACKEND_HOST": settings.host,
-        "DASTYAR_BACKEND_DATA_DIR": str(data),
-        "DASTYAR_ACTIONS_BACKEND_URL": settings.url(settings.backend_port),
-        "DASTYAR_ACTIONS_BACKEND_USERNAME": "assistant",
-        "DASTYAR_ACTIONS_BACKEND_PASSWORD": secrets["DASTYAR_BACKEND_ASSISTANT_PASSWORD"],
-        "DASTYAR_GATEWAY_RASA_URL": settings.url(settings.rasa_port),
-        # the backend pauses and resumes a conversation in Rasa while a person holds it
-        "DASTYAR_HANDOFF_RASA_URL": settings.url(settings.rasa_port),
-        "DASTYAR_GATEWAY_PORT": str(settings.gateway_port),
+        "DASTYAR_BACKEND_PORT": str(settings.backend_port),
         "DASTYAR_GATEWAY_HOST": settings.host,
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONWARNINGS": "ignore::DeprecationWarning",
+        "DASTYAR_GATEWAY_PORT": str(settings.gateway_port),
     }
 
 

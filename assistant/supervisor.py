@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
@@ -12,10 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
-logger = logging.getLogger(__name__)
-
-TAIL_LINES = 30
 
 
 @dataclass
@@ -38,13 +33,6 @@ class ComponentFailed(RuntimeError):
         super().__init__(f"{component.name}: {reason}")
         self.component = component
         self.reason = reason
-
-
-def tail(path: Path | None, lines: int = TAIL_LINES) -> list[str]:
-    """The last ``lines`` lines of a log file."""
-    if path is None or not path.exists():
-        return []
-    return path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
 
 
 def is_healthy(url: str, timeout: float = 2.0) -> bool:
@@ -118,7 +106,7 @@ class Supervisor:
             try:
                 process.wait(timeout=grace)
             except subprocess.TimeoutExpired:
-                logger.warning("%s did not stop in %.0f s; killing it", component.name, grace)
+                self._say(f"  {component.name} did not stop in {grace:.0f} s; killing it")
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
             self._say(f"  stopped {component.name}")

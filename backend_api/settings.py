@@ -1,4 +1,8 @@
-"""Backend settings, read from ``DASTYAR_BACKEND_*`` environment variables."""
+"""Backend settings, read from ``DASTYAR_BACKEND_*`` environment variables.
+
+Facts other processes share (the data and catalogue folders, the service account, the attachment
+limit) are named in :mod:`shared.settings`; every setting is described in ``backend_api/README.md``.
+"""
 
 from __future__ import annotations
 
@@ -8,32 +12,42 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from shared import settings as shared
+
+REPO_ROOT = shared.ROOT
 
 
 class BackendSettings(BaseSettings):
     """Everything the backend reads from its environment."""
 
-    model_config = SettingsConfigDict(env_prefix="DASTYAR_BACKEND_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DASTYAR_BACKEND_", extra="ignore", populate_by_name=True
+    )
 
     host: str = "127.0.0.1"
     port: int = 8001
     workers: int = Field(default=1, ge=1)  # uvicorn worker processes serving the API
-    data_dir: Path = REPO_ROOT / "var"
+    data_dir: Path = Field(default=shared.DEFAULT_DATA_DIR, validation_alias=shared.DATA_DIR_ENV)
     database_url: str = ""  # empty: SQLite file under data_dir
-    catalogue_dir: Path = REPO_ROOT / "data" / "catalogue"
+    catalogue_dir: Path = Field(
+        default=shared.DEFAULT_CATALOGUE_DIR, validation_alias=shared.CATALOGUE_DIR_ENV
+    )
     messages_file: Path = REPO_ROOT / "data" / "locale" / "backend.fa.yaml"
     seed_catalogue: bool = True  # import the sample catalogue into an empty database at start-up
     migrate_on_start: bool = True  # run Alembic migrations when the app starts
-    # migrate/accounts/seed in the app; off in workers, which find it done (backend_api/serving.py)
+    # migrate, create the accounts and seed in the app (with several workers: once, before them)
     prepare_on_start: bool = True
 
     jwt_secret: SecretStr = Field(default=SecretStr(""))
     token_ttl_minutes: int = 60
     admin_username: str = "admin"
     admin_password: SecretStr = Field(default=SecretStr(""))
-    assistant_username: str = "assistant"
-    assistant_password: SecretStr = Field(default=SecretStr(""))
+    assistant_username: str = Field(
+        default=shared.DEFAULT_SERVICE_USERNAME, validation_alias=shared.SERVICE_USERNAME_ENV
+    )
+    assistant_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias=shared.SERVICE_PASSWORD_ENV
+    )
 
     # Wrong tracking code + identity guesses allowed per code and per identity in the window.
     lookup_max_failures: int = Field(default=10, ge=1)
@@ -41,8 +55,10 @@ class BackendSettings(BaseSettings):
     # Empty: counts kept per process; redis://host:6379/0 shares them across workers and replicas.
     redis_url: SecretStr = Field(default=SecretStr(""))
 
-    max_attachment_bytes: int = 5 * 1024 * 1024
-    attachment_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png")
+    max_attachment_bytes: int = Field(
+        default=shared.DEFAULT_MAX_ATTACHMENT_BYTES,
+        validation_alias=shared.MAX_ATTACHMENT_BYTES_ENV,
+    )
     max_attachments_per_request: int = 5
 
     def resolved_database_url(self) -> str:

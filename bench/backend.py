@@ -262,7 +262,7 @@ class Backend:
                 "DASTYAR_BACKEND_HOST": HOST,
                 "DASTYAR_BACKEND_PORT": str(self.port),
                 "DASTYAR_BACKEND_DATABASE_URL": database_url,
-                "DASTYAR_BACKEND_DATA_DIR": str(data_dir),
+                "DASTYAR_DATA_DIR": str(data_dir),
                 "DASTYAR_BACKEND_JWT_SECRET": secrets.token_urlsafe(48),
                 "DASTYAR_BACKEND_ASSISTANT_USERNAME": ASSISTANT_USER,
                 "DASTYAR_BACKEND_ASSISTANT_PASSWORD": self.password,

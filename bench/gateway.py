@@ -136,8 +136,8 @@ def gateway_env(data_dir: Path, port: int, rasa_url: str, **extra: str) -> dict[
         {
             "PYTHONPATH": str(REPO_ROOT),
             "DASTYAR_GATEWAY_PORT": str(port),
-            "DASTYAR_GATEWAY_RASA_URL": rasa_url,
-            "DASTYAR_GATEWAY_DATA_DIR": str(data_dir),
+            "DASTYAR_RASA_URL": rasa_url,
+            "DASTYAR_DATA_DIR": str(data_dir),
             **extra,
         }
     )

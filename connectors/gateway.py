@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from telegram.request import BaseRequest
 
@@ -14,7 +13,7 @@ from connectors.conversation import Conversation
 from connectors.handoff import HandoffRouter
 from connectors.notifications.worker import OutboxWorker
 from connectors.rasa_client import RasaClient
-from connectors.settings import GatewaySettings
+from connectors.settings import GatewaySettings, secret_value
 from connectors.sms.channel import SmsChannel
 from connectors.sms.kavenegar import KavenegarProvider
 from connectors.sms.provider import SmsProvider
@@ -23,11 +22,7 @@ from connectors.telegram.bot import BotChannel
 from connectors.texts import Texts
 from connectors.web.channel import WebChannel
 from connectors.web.widget import STATIC, widget_script
-
-
-def secret_value(value: Any) -> str:
-    """A SecretStr setting's value, or an empty string when unset."""
-    return value.get_secret_value() if value is not None else ""
+from shared.settings import ATTACHMENT_TYPES
 
 
 @dataclass
@@ -78,7 +73,7 @@ def build(
             secret_value(settings.backend_password),
             timeout=settings.backend_timeout,
         )
-    attacher = Attacher(backend, texts, settings.max_upload_bytes, settings.upload_types)
+    attacher = Attacher(backend, texts, settings.max_upload_bytes, list(ATTACHMENT_TYPES))
     gateway = Gateway(
         settings=settings,
         texts=texts,

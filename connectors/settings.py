@@ -1,30 +1,31 @@
-"""Gateway settings, read from ``DASTYAR_GATEWAY_*`` environment variables."""
+"""Gateway settings, read from ``DASTYAR_GATEWAY_*`` environment variables.
+
+Facts other processes share (the data folder, where Rasa and the backend are, the service account,
+the attachment limit) are named in :mod:`shared.settings`; every setting is described in
+``connectors/README.md``.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from shared import settings as shared
+
+REPO_ROOT = shared.ROOT
 
 BotMode = Literal["auto", "webhook", "polling"]
 Keyboard = Literal["inline", "reply"]
 
 
-def _backend_url() -> str:
-    host = os.environ.get("DASTYAR_BACKEND_HOST", "127.0.0.1")
-    port = os.environ.get("DASTYAR_BACKEND_PORT", "8001")
-    return f"http://{host}:{port}"
-
-
-def _secret(value: SecretStr | None) -> str:
+def secret_value(value: SecretStr | None) -> str:
+    """The plain text of an optional secret setting (empty when unset)."""
     return value.get_secret_value() if value is not None else ""
 
 
@@ -57,7 +58,7 @@ class GatewaySettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
-    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_url: str = Field(default=shared.DEFAULT_RASA_URL, validation_alias=shared.RASA_URL_ENV)
     rasa_timeout: float = 30.0
     rasa_concurrency: int = 64  # Rasa calls in flight at once, across every channel
     max_message_chars: int = 2000
@@ -66,23 +67,18 @@ class GatewaySettings(BaseSettings):
     inbox_replay_after_s: float = 300.0
     inbox_sweep_s: float = 60.0
     texts_file: Path = REPO_ROOT / "data" / "locale" / "connectors.fa.yaml"
-    data_dir: Path = Field(
-        default=REPO_ROOT / "var",
-        validation_alias=AliasChoices(
-            "DASTYAR_GATEWAY_DATA_DIR", "DASTYAR_BACKEND_DATA_DIR", "DASTYAR_DATA_DIR"
-        ),
-    )
+    data_dir: Path = Field(default=shared.DEFAULT_DATA_DIR, validation_alias=shared.DATA_DIR_ENV)
     database_url: str = ""  # empty: SQLite file gateway.db in data_dir
 
     # backend (attachments, notifications outbox), as the assistant's service account
-    backend_url: str = Field(default_factory=_backend_url)
-    backend_username: str = "assistant"
+    backend_url: str = Field(
+        default=shared.DEFAULT_BACKEND_URL, validation_alias=shared.BACKEND_URL_ENV
+    )
+    backend_username: str = Field(
+        default=shared.DEFAULT_SERVICE_USERNAME, validation_alias=shared.SERVICE_USERNAME_ENV
+    )
     backend_password: SecretStr | None = Field(
-        default=None,
-        validation_alias=AliasChoices(
-            "DASTYAR_GATEWAY_BACKEND_PASSWORD",
-            "DASTYAR_BACKEND_ASSISTANT_PASSWORD",
-        ),
+        default=None, validation_alias=shared.SERVICE_PASSWORD_ENV
     )
     backend_timeout: float = 10.0
 
@@ -90,8 +86,11 @@ class GatewaySettings(BaseSettings):
     widget_origins: list[str] = ["*"]
     history_limit: int = 200  # entries kept and re-rendered per web session
     history_days: int = 30  # web sessions idle longer than this are forgotten
-    max_upload_bytes: int = 5 * 1024 * 1024
-    upload_types: list[str] = ["application/pdf", "image/jpeg", "image/png"]
+    # the backend's limit, so a file it would refuse is refused before it is sent
+    max_upload_bytes: int = Field(
+        default=shared.DEFAULT_MAX_ATTACHMENT_BYTES,
+        validation_alias=shared.MAX_ATTACHMENT_BYTES_ENV,
+    )
 
     # Telegram
     telegram_token: SecretStr | None = None
@@ -121,7 +120,6 @@ class GatewaySettings(BaseSettings):
     bot_poll_timeout: int = 25  # seconds each getUpdates long poll may wait
 
     # SMS (Kavenegar-style HTTP API)
-    sms_provider: Literal["kavenegar"] = "kavenegar"
     sms_api_key: SecretStr | None = None
     sms_base_url: str = "https://api.kavenegar.com"
     sms_sender: str = ""  # the line number replies are sent from
@@ -148,7 +146,7 @@ class GatewaySettings(BaseSettings):
         """The Bot API bots whose token is configured."""
         configs = []
         for channel in ("telegram", "bale"):
-            token = _secret(getattr(self, f"{channel}_token"))
+            token = secret_value(getattr(self, f"{channel}_token"))
             if not token:
                 continue
             public_url = str(getattr(self, f"{channel}_public_url")).rstrip("/")
@@ -156,7 +154,7 @@ class GatewaySettings(BaseSettings):
             if mode == "auto":
                 mode = "webhook" if public_url else "polling"
             secret = (
-                _secret(getattr(self, f"{channel}_webhook_secret"))
+                secret_value(getattr(self, f"{channel}_webhook_secret"))
                 or hashlib.sha256(f"dastyar-webhook:{channel}:{token}".encode()).hexdigest()
             )
             configs.append(
@@ -177,12 +175,12 @@ class GatewaySettings(BaseSettings):
     @property
     def sms_enabled(self) -> bool:
         """SMS is on when the provider's API key is configured."""
-        return bool(_secret(self.sms_api_key))
+        return bool(secret_value(self.sms_api_key))
 
     @property
     def backend_enabled(self) -> bool:
         """The backend is reachable with the assistant's credentials."""
-        return bool(_secret(self.backend_password))
+        return bool(secret_value(self.backend_password))
 
     def secrets(self) -> list[str]:
         """Every secret value, so logging can redact them."""
@@ -195,7 +193,7 @@ class GatewaySettings(BaseSettings):
             self.sms_inbound_secret,
             self.backend_password,
         ]
-        found = [_secret(v) for v in values if _secret(v)]
+        found = [secret_value(v) for v in values if secret_value(v)]
         return found + [bot.secret for bot in self.bots()]
 
 

@@ -1,4 +1,8 @@
-"""Knowledge settings, read from ``DASTYAR_KNOWLEDGE_*`` environment variables."""
+"""Knowledge settings, read from ``DASTYAR_KNOWLEDGE_*`` environment variables.
+
+Every setting is described in ``knowledge/README.md``; the catalogue folder is shared with the
+backend (:mod:`shared.settings`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared import settings as shared
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
 
@@ -15,7 +21,9 @@ REPO_ROOT = PACKAGE_DIR.parent
 class KnowledgeSettings(BaseSettings):
     """How the knowledge index is built and how its answers are judged."""
 
-    model_config = SettingsConfigDict(env_prefix="DASTYAR_KNOWLEDGE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DASTYAR_KNOWLEDGE_", extra="ignore", populate_by_name=True
+    )
 
     # Which retrievers run: lexical only, dense only, or both fused.
     retriever: Literal["lexical", "dense", "hybrid"] = "hybrid"
@@ -73,7 +81,9 @@ class KnowledgeSettings(BaseSettings):
     # knowledge.evaluating.fit_calibration).
     calibration_file: Path = PACKAGE_DIR / "calibration.json"
     templates_file: Path = REPO_ROOT / "data" / "locale" / "knowledge.fa.yaml"
-    catalogue_dir: Path = REPO_ROOT / "data" / "catalogue"
+    catalogue_dir: Path = Field(
+        default=shared.DEFAULT_CATALOGUE_DIR, validation_alias=shared.CATALOGUE_DIR_ENV
+    )
 
     # How often a backend process compares its index with the knowledge-base version (seconds).
     check_interval: float = Field(default=2.0, ge=0)

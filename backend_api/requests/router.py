@@ -18,6 +18,7 @@ from backend_api.requests.schemas import (
 )
 from backend_api.requests.workflow import Status
 from backend_api.users.deps import Assistant, Staff
+from shared.settings import ATTACHMENT_TYPES
 
 router = APIRouter(tags=["requests"])
 
@@ -64,7 +65,7 @@ async def attach(
         content_type=(file.content_type or "").lower(),
         content=content,
         folder=settings.attachments_dir,
-        allowed=settings.attachment_types,
+        allowed=ATTACHMENT_TYPES,
         max_bytes=settings.max_attachment_bytes,
         max_count=settings.max_attachments_per_request,
         texts=texts,

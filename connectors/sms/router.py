@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from connectors.deps import GatewayDep
-from connectors.gateway import secret_value
+from connectors.settings import secret_value
 
 logger = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from connectors.settings import GatewaySettings
 from connectors.texts import Texts
+from shared.settings import ATTACHMENT_TYPES
 
 PLACEHOLDER = "/*__DASTYAR_CONFIG__*/null"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -23,7 +24,7 @@ def widget_script(static: Path, texts: Texts, settings: GatewaySettings) -> str:
             **{f"receipt_{k}": v for k, v in texts.section("receipt").items()},
         },
         "maxUploadBytes": settings.max_upload_bytes,
-        "uploadTypes": settings.upload_types,
+        "uploadTypes": list(ATTACHMENT_TYPES),
         "maxMessageChars": settings.max_message_chars,
         "pollSeconds": 20,
     }

@@ -35,8 +35,8 @@ def action_env(backend_url, monkeypatch):
     """Point the action settings at the test backend, with fresh cached objects."""
     from actions import backend, settings
 
-    monkeypatch.setenv("DASTYAR_ACTIONS_BACKEND_URL", backend_url)
-    monkeypatch.setenv("DASTYAR_ACTIONS_BACKEND_PASSWORD", ASSISTANT_PASSWORD)
+    monkeypatch.setenv("DASTYAR_BACKEND_URL", backend_url)
+    monkeypatch.setenv("DASTYAR_BACKEND_ASSISTANT_PASSWORD", ASSISTANT_PASSWORD)
     settings.get_settings.cache_clear()
     backend.backend.cache_clear()
     yield backend_url

@@ -107,7 +107,7 @@ def test_a_confirmed_request_is_filed_once_even_when_retried(action_env, domain)
 def test_a_backend_that_is_down_keeps_the_data_and_the_key(monkeypatch, domain, action_env):
     from actions import backend, settings
 
-    monkeypatch.setenv("DASTYAR_ACTIONS_BACKEND_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("DASTYAR_BACKEND_URL", "http://127.0.0.1:9")
     settings.get_settings.cache_clear()
     sender = "telegram:1002"
     messages, events = run(ActionSubmitRequest(), tracker("", slots=FILLED, sender=sender), domain)
@@ -116,7 +116,7 @@ def test_a_backend_that_is_down_keeps_the_data_and_the_key(monkeypatch, domain, 
     assert kept["submission_pending"] is True and kept["submission_key"]
     assert "full_name" not in kept  # nothing the citizen typed is cleared
 
-    monkeypatch.setenv("DASTYAR_ACTIONS_BACKEND_URL", action_env)
+    monkeypatch.setenv("DASTYAR_BACKEND_URL", action_env)
     settings.get_settings.cache_clear()
     backend.backend.cache_clear()
     retry_slots = {**FILLED, "submission_key": kept["submission_key"]}

@@ -108,7 +108,7 @@ def test_an_empty_message_asks_for_the_question(action_env, domain):
 def test_a_backend_that_is_down_gets_an_apology(monkeypatch, domain):
     from actions import backend, settings
 
-    monkeypatch.setenv("DASTYAR_ACTIONS_BACKEND_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("DASTYAR_BACKEND_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("DASTYAR_ACTIONS_BACKEND_TIMEOUT", "1")
     settings.get_settings.cache_clear()
     backend.backend.cache_clear()

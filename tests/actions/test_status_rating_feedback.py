@@ -244,7 +244,7 @@ def test_a_complaint_leaves_a_pending_request_submission_key_alone(action_env, d
 def test_a_complaint_while_the_backend_is_down_keeps_its_own_key(monkeypatch, domain, action_env):
     from actions import backend, settings
 
-    monkeypatch.setenv("DASTYAR_ACTIONS_BACKEND_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("DASTYAR_BACKEND_URL", "http://127.0.0.1:9")
     settings.get_settings.cache_clear()
     backend.backend.cache_clear()
     slots = {
@@ -268,7 +268,7 @@ def test_change_value_without_a_field_asks_which_one(domain):
 def test_a_status_check_while_the_backend_is_down_keeps_the_code(monkeypatch, domain, action_env):
     from actions import backend, settings
 
-    monkeypatch.setenv("DASTYAR_ACTIONS_BACKEND_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("DASTYAR_BACKEND_URL", "http://127.0.0.1:9")
     settings.get_settings.cache_clear()
     backend.backend.cache_clear()
     for code in ("1234567890", "5123456789"):  # a request's code and a complaint's

@@ -25,7 +25,7 @@ def test_an_up_to_date_env_is_not_touched(tmp_path, monkeypatch):
     python.write_text("")
     (tmp_path / "venvs" / "x" / bootstrap.STAMP).write_text(bootstrap.requirements_hash(spec))
     calls = []
-    monkeypatch.setattr(bootstrap, "_run_with_heartbeat", lambda *a: calls.append(a))
+    monkeypatch.setattr(bootstrap, "run_logged", lambda *a, **k: calls.append(a))
     assert bootstrap.ensure_env(spec) == python
     assert calls == []
 

@@ -37,7 +37,7 @@ def rasa(monkeypatch) -> Iterator[FakeRasa]:
     """A fake Rasa the backend pauses and resumes conversations in."""
     fake = FakeRasa()
     with ServerThread(fake.app) as server:
-        monkeypatch.setenv("DASTYAR_HANDOFF_RASA_URL", server.url)
+        monkeypatch.setenv("DASTYAR_RASA_URL", server.url)
         monkeypatch.setenv("DASTYAR_HANDOFF_MAX_WAIT_MINUTES", "1")
         get_handoff_settings.cache_clear()
         yield fake

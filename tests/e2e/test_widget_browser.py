@@ -181,10 +181,10 @@ def stack(tmp_path_factory) -> Iterator[dict[str, Any]]:
             **{k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_")},
             "PYTHONPATH": str(ROOT),
             "DASTYAR_GATEWAY_PORT": str(free_port()),
-            "DASTYAR_GATEWAY_RASA_URL": rasa.url,
-            "DASTYAR_GATEWAY_DATA_DIR": str(data_dir),
-            "DASTYAR_GATEWAY_BACKEND_URL": backend.url,
-            "DASTYAR_GATEWAY_BACKEND_PASSWORD": "pw",
+            "DASTYAR_RASA_URL": rasa.url,
+            "DASTYAR_DATA_DIR": str(data_dir),
+            "DASTYAR_BACKEND_URL": backend.url,
+            "DASTYAR_BACKEND_ASSISTANT_PASSWORD": "pw",
         }
         gateway = Gateway(env, data_dir / "gateway.log")
         gateway.start()

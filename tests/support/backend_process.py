@@ -38,7 +38,7 @@ def backend_env(
         **keep,
         "PYTHONPATH": str(ROOT),
         "DASTYAR_BACKEND_PORT": str(port),
-        "DASTYAR_BACKEND_DATA_DIR": str(data_dir),
+        "DASTYAR_DATA_DIR": str(data_dir),
         "DASTYAR_BACKEND_DATABASE_URL": f"sqlite:///{data_dir / 'backend.db'}",
         "DASTYAR_BACKEND_JWT_SECRET": "backend-for-tests-" + "z" * 40,
         "DASTYAR_BACKEND_ASSISTANT_PASSWORD": assistant_password,

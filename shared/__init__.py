@@ -1,0 +1,1 @@
+"""What every process of the stack shares, importable from both envs (standard library only)."""

@@ -1,0 +1,39 @@
+"""Facts read by more than one process, each named and defaulted here once.
+
+Each process's settings class reads these variables (the backend, the gateway, the action server
+and the operator CLI), so an operator sets a fact in one place and every process agrees. Standard
+library only: the Rasa env (pydantic 1) and the app env (pydantic 2) both import it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# SQLite files, attachments, the search index cache, run logs and generated secrets.
+DATA_DIR_ENV = "DASTYAR_DATA_DIR"
+DEFAULT_DATA_DIR = ROOT / "var"
+
+# The catalogue's source files: the backend seeds an empty database from them, and the knowledge
+# tools (calibration, corpus export, benchmarks) read them.
+CATALOGUE_DIR_ENV = "DASTYAR_CATALOGUE_DIR"
+DEFAULT_CATALOGUE_DIR = ROOT / "data" / "catalogue"
+
+# Where the actions and the gateway reach the backend, and the gateway and the backend reach Rasa.
+BACKEND_URL_ENV = "DASTYAR_BACKEND_URL"
+DEFAULT_BACKEND_URL = "http://127.0.0.1:8001"
+RASA_URL_ENV = "DASTYAR_RASA_URL"
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+
+# The assistant's service account: the backend creates it, the actions and the gateway log in
+# with it (the password is generated into <data dir>/secrets.env by `python -m assistant run`).
+SERVICE_USERNAME_ENV = "DASTYAR_BACKEND_ASSISTANT_USERNAME"
+SERVICE_PASSWORD_ENV = "DASTYAR_BACKEND_ASSISTANT_PASSWORD"
+DEFAULT_SERVICE_USERNAME = "assistant"
+
+# Citizens' attachments: the backend enforces the limit, the gateway refuses larger files early.
+MAX_ATTACHMENT_BYTES_ENV = "DASTYAR_BACKEND_MAX_ATTACHMENT_BYTES"
+DEFAULT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# Not a setting: both sides prove a file's type by its first bytes, known for these types only.
+ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
