@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from backend_api.deps import DbSession
 from backend_api.users import service
-from backend_api.users.deps import ADMIN
+from backend_api.users.deps import ADMIN, Hasher
 from backend_api.users.schemas import TokenOut, TokenRequest, UserCreate, UserOut, UserUpdate
 from backend_api.users.security import Principal, issue_token
 
@@ -32,10 +32,10 @@ def list_users(*, _: Principal = Depends(ADMIN), session: DbSession) -> list[Use
 
 @router.post("/admin/users", response_model=UserOut, status_code=201)
 def create_user(
-    *, body: UserCreate, actor: Principal = Depends(ADMIN), session: DbSession
+    *, body: UserCreate, actor: Principal = Depends(ADMIN), session: DbSession, hasher: Hasher
 ) -> UserOut:
     """Create a staff, admin or service account."""
-    return UserOut.model_validate(service.create_user(session, actor, body))
+    return UserOut.model_validate(service.create_user(session, actor, body, hasher=hasher))
 
 
 @router.patch("/admin/users/{username}", response_model=UserOut)
@@ -46,8 +46,9 @@ def update_user(
     request: Request,
     actor: Principal = Depends(ADMIN),
     session: DbSession,
+    hasher: Hasher,
 ) -> UserOut:
     """Change an account; disabling it revokes its tokens."""
-    user = service.update_user(session, actor, username, body)
+    user = service.update_user(session, actor, username, body, hasher=hasher)
     request.app.state.active_users.forget(username)
     return UserOut.model_validate(user)

@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from backend_api.serving import PortInUse, ensure_port_free
-from tests.support.backend_process import ROOT, START_TIMEOUT, backend_env, free_port
+from tests.support.backend_process import ROOT, START_TIMEOUT, backend_env
+from tests.support.ports import free_port
 
 WORKERS = 2
 

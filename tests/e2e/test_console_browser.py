@@ -22,8 +22,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.connectors.servers import free_port
 from tests.e2e.test_widget_browser import CHROMIUM, CHROMIUM_ARGS, contrast
+from tests.support.ports import free_port
+
+pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -26,7 +26,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from connectors.store import Store
-from tests.connectors.servers import ServerThread, free_port
+from tests.connectors.servers import ServerThread
+from tests.support.ports import free_port
+
+pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,18 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 # The first start builds the search index (embeddings of the whole catalogue); a shared
 # DASTYAR_KNOWLEDGE_CACHE_DIR, as `make test` sets, makes later starts quick.
 # Generous: on a busy 2-core machine that first build has taken over five minutes.
 START_TIMEOUT = 900
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def backend_env(

@@ -15,6 +15,7 @@ from backend_api.console.web import ConsoleRoute, api_messages, redirect, render
 from backend_api.deps import DbSession
 from backend_api.errors import ApiError
 from backend_api.org import service as org
+from backend_api.users.deps import Hasher
 from backend_api.users.schemas import UserCreate, UserUpdate
 from backend_api.users.service import create_user, list_users, update_user
 
@@ -54,6 +55,7 @@ def add_user(
     request: Request,
     user: AdminChange,
     session: DbSession,
+    hasher: Hasher,
     username: str = Form("", max_length=100),
     password: str = Form("", max_length=200),
     role: str = Form("staff", max_length=16),
@@ -69,7 +71,7 @@ def add_user(
                 "full_name": full_name.strip(),
             }
         )
-        create_user(session, user.principal, data)
+        create_user(session, user.principal, data, hasher=hasher)
     except (ValidationError, ApiError) as exc:
         return _refused(request, session, exc)
     return redirect("/console/accounts", msg="user_created")
@@ -81,6 +83,7 @@ def change_user(
     request: Request,
     user: AdminChange,
     session: DbSession,
+    hasher: Hasher,
     role: str = Form(..., max_length=16),
     full_name: str = Form("", max_length=200),
     active: str = Form("", max_length=2),
@@ -96,7 +99,9 @@ def change_user(
     if password:
         changes["password"] = password
     try:
-        update_user(session, user.principal, username, UserUpdate.model_validate(changes))
+        update_user(
+            session, user.principal, username, UserUpdate.model_validate(changes), hasher=hasher
+        )
     except (ValidationError, ApiError) as exc:
         return _refused(request, session, exc)
     if password or active != "1":
