@@ -22,12 +22,20 @@ START_TIMEOUT = 900
 
 
 def backend_env(
-    port: int, data_dir: Path, *, assistant_password: str, admin_password: str
+    port: int,
+    data_dir: Path,
+    *,
+    assistant_password: str,
+    admin_password: str,
+    catalogue_dir: Path | None = None,
 ) -> dict[str, str]:
-    """The environment of a test backend on ``port`` with its own SQLite file in ``data_dir``."""
+    """The environment of a test backend on ``port`` with its own SQLite file in ``data_dir``
+    (seeded from ``catalogue_dir``, the sample catalogue by default)."""
     keep = {k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_")}
     if "DASTYAR_KNOWLEDGE_CACHE_DIR" in os.environ:
         keep["DASTYAR_KNOWLEDGE_CACHE_DIR"] = os.environ["DASTYAR_KNOWLEDGE_CACHE_DIR"]
+    if catalogue_dir is not None:
+        keep["DASTYAR_BACKEND_CATALOGUE_DIR"] = str(catalogue_dir)
     return {
         **keep,
         "PYTHONPATH": str(ROOT),
@@ -42,12 +50,21 @@ def backend_env(
 
 @contextmanager
 def running_backend(
-    python: Path | str, data_dir: Path, *, assistant_password: str, admin_password: str
+    python: Path | str,
+    data_dir: Path,
+    *,
+    assistant_password: str,
+    admin_password: str,
+    catalogue_dir: Path | None = None,
 ) -> Iterator[str]:
     """Start ``python -m backend_api`` on a free port with its own SQLite file; yield its URL."""
     port = free_port()
     env = backend_env(
-        port, data_dir, assistant_password=assistant_password, admin_password=admin_password
+        port,
+        data_dir,
+        assistant_password=assistant_password,
+        admin_password=admin_password,
+        catalogue_dir=catalogue_dir,
     )
     log_path = data_dir / "backend.log"
     with log_path.open("w") as log:
