@@ -50,8 +50,13 @@ FAST_SKIPS := not postgres and not e2e and not browser and not slow
 test-fast: ## unit and API tests on SQLite, in parallel: no PostgreSQL, Rasa, browser or stack
 	@$(APP_PY) -m pytest $(APP_TESTS) -m "$(FAST_SKIPS)" -n auto --dist loadscope $(PYTEST_ARGS)
 
+# The rest runs in parallel; whole stacks and browsers then run one at a time: each starts several
+# processes of its own (Rasa, backend, gateway, Chromium).
+STACK_TESTS := e2e or browser
+
 test-app: ## tests that run in the app env (backend, knowledge, connectors, CLI, end to end)
-	@$(APP_PY) -m pytest $(APP_TESTS) $(PYTEST_ARGS)
+	@$(APP_PY) -m pytest $(APP_TESTS) -m "not ($(STACK_TESTS))" -n auto --dist loadscope $(PYTEST_ARGS)
+	@$(APP_PY) -m pytest $(APP_TESTS) -m "$(STACK_TESTS)" $(PYTEST_ARGS)
 
 test-rasa: ## tests that run in the Rasa env (actions, NLU and dialogue quality)
 	@$(RASA_PY) -m pytest tests/actions tests/nlu/components tests/evaluation/test_stories.py tests/evaluation/test_nlu_quality.py -m "not target" -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)
