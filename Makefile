@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run train evaluate check test test-app test-rasa lint lint-only format bench clean
+.PHONY: help install run train evaluate check test test-fast test-app test-rasa lint lint-only format bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,10 +40,23 @@ test: install browser ## install what is missing, train if needed, lint, and run
 
 # Tests share one folder of built search indexes (vectors cached by content), so each test's
 # fresh backend does not embed the whole catalogue again.
-test-app test-rasa: export DASTYAR_KNOWLEDGE_CACHE_DIR ?= $(HOME)/.cache/dastyar/knowledge-index
+test-fast test-app test-rasa: export DASTYAR_KNOWLEDGE_CACHE_DIR ?= $(HOME)/.cache/dastyar/knowledge-index
+
+# The app env's tests; the Rasa env's (test-rasa) are left out.
+APP_TESTS := tests --ignore=tests/actions --ignore=tests/evaluation --ignore=tests/nlu/components --ignore=tests/rasa_plugins
+# Markers registered in pyproject.toml; test-fast leaves these out, test-app runs them all.
+FAST_SKIPS := not postgres and not e2e and not browser and not slow
+
+test-fast: ## unit and API tests on SQLite, in parallel: no PostgreSQL, Rasa, browser or stack
+	@$(APP_PY) -m pytest $(APP_TESTS) -m "$(FAST_SKIPS)" -n auto --dist loadscope $(PYTEST_ARGS)
+
+# The rest runs in parallel; whole stacks and browsers then run one at a time: each starts several
+# processes of its own (Rasa, backend, gateway, Chromium).
+STACK_TESTS := e2e or browser
 
 test-app: ## tests that run in the app env (backend, knowledge, connectors, CLI, end to end)
-	@$(APP_PY) -m pytest tests --ignore=tests/actions --ignore=tests/evaluation --ignore=tests/nlu/components --ignore=tests/rasa_plugins $(PYTEST_ARGS)
+	@$(APP_PY) -m pytest $(APP_TESTS) -m "not ($(STACK_TESTS))" -n auto --dist loadscope $(PYTEST_ARGS)
+	@$(APP_PY) -m pytest $(APP_TESTS) -m "$(STACK_TESTS)" $(PYTEST_ARGS)
 
 test-rasa: ## tests that run in the Rasa env (actions, NLU and dialogue quality)
 	@$(RASA_PY) -m pytest tests/actions tests/nlu/components tests/rasa_plugins tests/evaluation/test_stories.py tests/evaluation/test_nlu_quality.py -m "not target" -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PYTEST_ARGS)

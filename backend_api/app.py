@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from argon2 import PasswordHasher
 from fastapi import FastAPI, Request
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,7 +32,7 @@ from backend_api.search.service import LiveIndex
 from backend_api.settings import BackendSettings, get_settings
 from backend_api.unresolved.router import router as unresolved_router
 from backend_api.users.router import router as users_router
-from backend_api.users.security import Principal
+from backend_api.users.security import Principal, production_hasher
 from backend_api.users.service import ActiveUsers, ensure_account
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,9 @@ def _check_settings(settings: BackendSettings) -> None:
         )
 
 
-def prepare_database(settings: BackendSettings, factory: sessionmaker[Session]) -> None:
+def prepare_database(
+    settings: BackendSettings, factory: sessionmaker[Session], hasher: PasswordHasher
+) -> None:
     """Migrate, create the configured accounts and seed an empty catalogue (once per start,
     before serving; with several workers a short-lived process does it before they start)."""
     if settings.migrate_on_start:
@@ -63,7 +66,7 @@ def prepare_database(settings: BackendSettings, factory: sessionmaker[Session]) 
         )
         for username, password, role in accounts:
             if password.get_secret_value():
-                ensure_account(session, username, password.get_secret_value(), role)
+                ensure_account(session, username, password.get_secret_value(), role, hasher=hasher)
         empty = not session.scalar(select(func.count()).select_from(Service))
         if settings.seed_catalogue and empty and settings.catalogue_dir.is_dir():
             bundle = load_sources(settings.catalogue_dir)
@@ -72,9 +75,15 @@ def prepare_database(settings: BackendSettings, factory: sessionmaker[Session]) 
         session.commit()
 
 
-def create_app(settings: BackendSettings | None = None) -> FastAPI:
-    """Build the FastAPI app; the database is prepared when the app starts."""
+def create_app(
+    settings: BackendSettings | None = None, *, password_hasher: PasswordHasher | None = None
+) -> FastAPI:
+    """Build the FastAPI app; the database is prepared when the app starts.
+
+    ``password_hasher`` defaults to the production cost; tests pass a cheap one.
+    """
     settings = settings or get_settings()
+    hasher = password_hasher or production_hasher()
     _check_settings(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     messages = load_messages(settings.messages_file)
@@ -90,7 +99,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.prepare_on_start:
-            prepare_database(settings, factory)
+            prepare_database(settings, factory, hasher)
         # Build (or load) the search index before the app reports healthy, so the first
         # citizen's question does not wait for the embeddings.
         with factory() as session:
@@ -114,6 +123,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.state.session_factory = factory
     app.state.messages = messages
     app.state.lookup_guard = guard
+    app.state.password_hasher = hasher
     app.state.active_users = ActiveUsers(factory)
     app.state.search_index = LiveIndex(factory)
     app.state.search_index.use_data_dir(settings.data_dir)

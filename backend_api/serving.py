@@ -81,12 +81,13 @@ def _prepare() -> None:
     from backend_api.db import make_engine, make_session_factory
     from backend_api.search.service import LiveIndex
     from backend_api.settings import get_settings
+    from backend_api.users.security import production_hasher
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url())
     factory = make_session_factory(engine)
-    prepare_database(settings, factory)
+    prepare_database(settings, factory, production_hasher())
     with factory() as session:
         has_content = kb_version(session) > 0
     if has_content:

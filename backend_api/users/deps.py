@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -42,6 +43,13 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 
     return _check
 
+
+async def get_password_hasher(request: Request) -> PasswordHasher:
+    """The hasher the app was created with, for new and changed passwords."""
+    return request.app.state.password_hasher
+
+
+Hasher = Annotated[PasswordHasher, Depends(get_password_hasher)]
 
 ADMIN = require_roles("admin")
 STAFF = require_roles("staff", "admin")

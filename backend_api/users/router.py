@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 
 from backend_api.deps import DbSession
 from backend_api.users import service
-from backend_api.users.deps import Admin
+from backend_api.users.deps import Admin, Hasher
 from backend_api.users.schemas import TokenOut, TokenRequest, UserCreate, UserOut, UserUpdate
 from backend_api.users.security import issue_token
 
@@ -31,16 +31,22 @@ def list_users(*, _: Admin, session: DbSession) -> list[UserOut]:
 
 
 @router.post("/admin/users", response_model=UserOut, status_code=201)
-def create_user(*, body: UserCreate, actor: Admin, session: DbSession) -> UserOut:
+def create_user(*, body: UserCreate, actor: Admin, session: DbSession, hasher: Hasher) -> UserOut:
     """Create a staff, admin or service account."""
-    return UserOut.model_validate(service.create_user(session, actor, body))
+    return UserOut.model_validate(service.create_user(session, actor, body, hasher=hasher))
 
 
 @router.patch("/admin/users/{username}", response_model=UserOut)
 def update_user(
-    *, username: str, body: UserUpdate, request: Request, actor: Admin, session: DbSession
+    *,
+    username: str,
+    body: UserUpdate,
+    request: Request,
+    actor: Admin,
+    session: DbSession,
+    hasher: Hasher,
 ) -> UserOut:
     """Change an account; disabling it revokes its tokens."""
-    user = service.update_user(session, actor, username, body)
+    user = service.update_user(session, actor, username, body, hasher=hasher)
     request.app.state.active_users.forget(username)
     return UserOut.model_validate(user)

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 
+from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,21 +14,23 @@ from backend_api.audit.service import record_change, snapshot
 from backend_api.errors import ApiError, Conflict, NotFound
 from backend_api.users.models import User
 from backend_api.users.schemas import UserCreate, UserUpdate
-from backend_api.users.security import Principal, hash_password, verify_password
+from backend_api.users.security import Principal, verify_password
 
 logger = logging.getLogger(__name__)
 
 USER_FIELDS = ("username", "role", "full_name", "active")
 
 
-def ensure_account(session: Session, username: str, password: str, role: str) -> None:
+def ensure_account(
+    session: Session, username: str, password: str, role: str, *, hasher: PasswordHasher
+) -> None:
     """Create the account if it does not exist; keep its password in step with configuration."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        session.add(User(username=username, password_hash=hash_password(password), role=role))
+        session.add(User(username=username, password_hash=hasher.hash(password), role=role))
         logger.info("created %s account %r", role, username)
     elif not verify_password(user.password_hash, password):
-        user.password_hash = hash_password(password)
+        user.password_hash = hasher.hash(password)
         logger.info("updated the configured password of %r", username)
 
 
@@ -44,13 +47,15 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
-def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
+def create_user(
+    session: Session, actor: Principal, data: UserCreate, *, hasher: PasswordHasher
+) -> User:
     """Create an account (admin only)."""
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
         raise Conflict("username_taken")
     user = User(
         username=data.username,
-        password_hash=hash_password(data.password),
+        password_hash=hasher.hash(data.password),
         role=data.role,
         full_name=data.full_name,
     )
@@ -62,7 +67,9 @@ def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
     return user
 
 
-def update_user(session: Session, actor: Principal, username: str, data: UserUpdate) -> User:
+def update_user(
+    session: Session, actor: Principal, username: str, data: UserUpdate, *, hasher: PasswordHasher
+) -> User:
     """Change an account's role, name, activity or password (admin only)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
@@ -72,7 +79,7 @@ def update_user(session: Session, actor: Principal, username: str, data: UserUpd
     for key, value in changes.items():
         setattr(user, key, value)
     if data.password:
-        user.password_hash = hash_password(data.password)
+        user.password_hash = hasher.hash(data.password)
     after = snapshot(user, USER_FIELDS)
     if data.password:
         after["password"] = "changed"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 import textwrap
 import time
@@ -10,12 +9,7 @@ import time
 import pytest
 
 from assistant.supervisor import Component, ComponentFailed, Supervisor
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.ports import free_port
 
 
 def http_server(port: int, *, delay: float = 0.0, die_after: float | None = None) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,36 +9,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from backend_api.app import create_app
 from backend_api.catalogue.transfer import import_bundle, load_sources
 from backend_api.migrate import upgrade
 from backend_api.models import Base
 from backend_api.settings import BackendSettings
 from backend_api.users.security import Principal
+from tests.support.backend_app import backend_app
+from tests.support.postgres import private_schema
 
 MINI_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "mini_catalogue.yaml"
-POSTGRES_URL = os.environ.get(
-    "DASTYAR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 PASSWORDS = {"admin": "admin-password-1", "assistant": "assistant-password-1"}
-
-
-def _postgres_available() -> bool:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
-def _run_on_postgres(statement: str) -> None:
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text(statement))
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -49,17 +27,9 @@ def postgres_url() -> Iterator[str]:
 
     Its own schema lets several test runs (and benchmarks) share the server without interfering.
     """
-    if not _postgres_available():
-        if os.environ.get("DASTYAR_TEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required here but {POSTGRES_URL} does not answer")
-        pytest.skip("no PostgreSQL at 127.0.0.1:5432 (set DASTYAR_TEST_REQUIRE_POSTGRES=1 to fail)")
-    schema = f"test_{os.getpid()}_{secrets.token_hex(3)}"
-    _run_on_postgres(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    upgrade(url)
-    yield url
-    _run_on_postgres(f'DROP SCHEMA "{schema}" CASCADE')
+    with private_schema("test") as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -100,6 +70,7 @@ def settings(database_url: str, tmp_path: Path) -> BackendSettings:
         admin_password=PASSWORDS["admin"],
         assistant_password=PASSWORDS["assistant"],
         seed_catalogue=False,
+        migrate_on_start=False,  # the database fixtures migrated it once for the session
         max_attachment_bytes=64 * 1024,
     )
 
@@ -107,8 +78,7 @@ def settings(database_url: str, tmp_path: Path) -> BackendSettings:
 @pytest.fixture
 def app(settings: BackendSettings):
     """The backend app with the mini catalogue loaded."""
-    application = create_app(settings)
-    return application
+    return backend_app(settings)
 
 
 @pytest.fixture

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import secrets
 import time
+from contextlib import ExitStack
 
 import jwt
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from backend_api.app import create_app
 from backend_api.settings import BackendSettings
 from backend_api.users import security
 from backend_api.users.models import User
-from backend_api.users.security import Principal, issue_token
+from backend_api.users.security import Principal, issue_token, production_hasher, verify_password
 from tests.backend_api.api_helpers import assert_error, audit
-from tests.backend_api.conftest import PASSWORDS, POSTGRES_URL, token_for
+from tests.backend_api.conftest import PASSWORDS, token_for
+from tests.support.backend_app import backend_app
+from tests.support.postgres import private_schema
 
 TOKEN_URL = "/api/v1/auth/token"
 SECRET = "test-secret-" + "x" * 40  # the secret of the `settings` fixture
@@ -129,47 +130,33 @@ def test_empty_credentials_are_a_validation_error(client):
 def roles(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """A running app and the headers of each role: (client, {"admin"|"staff"|"assistant": ...})."""
     folder = tmp_path_factory.mktemp("roles")
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'roles.db'}"
-    else:
-        request.getfixturevalue("postgres_url")  # skip or fail exactly like the other tests
-        schema = f"roles_{os.getpid()}_{secrets.token_hex(3)}"
-        _on_postgres(f'CREATE SCHEMA "{schema}"')
-        separator = "&" if "?" in POSTGRES_URL else "?"
-        url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    settings = BackendSettings(
-        database_url=url,
-        data_dir=folder,
-        jwt_secret=SECRET,
-        admin_password=PASSWORDS["admin"],
-        assistant_password=PASSWORDS["assistant"],
-        seed_catalogue=False,
-    )
-    app = create_app(settings)
-    try:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            admin = token_for(client, "admin", PASSWORDS["admin"])
-            body = {"username": "staff1", "password": "staff-password-1", "role": "staff"}
-            assert client.post("/api/v1/admin/users", json=body, headers=admin).status_code == 201
-            yield (
-                client,
-                {
-                    "admin": admin,
-                    "staff": token_for(client, "staff1", "staff-password-1"),
-                    "assistant": token_for(client, "assistant", PASSWORDS["assistant"]),
-                },
-            )
-    finally:
-        if schema:
-            _on_postgres(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def _on_postgres(statement: str) -> None:
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text(statement))
-    engine.dispose()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{folder / 'roles.db'}"
+        else:
+            url = stack.enter_context(private_schema("roles"))
+        settings = BackendSettings(
+            database_url=url,
+            data_dir=folder,
+            jwt_secret=SECRET,
+            admin_password=PASSWORDS["admin"],
+            assistant_password=PASSWORDS["assistant"],
+            seed_catalogue=False,
+        )
+        client = stack.enter_context(
+            TestClient(backend_app(settings), raise_server_exceptions=False)
+        )
+        admin = token_for(client, "admin", PASSWORDS["admin"])
+        body = {"username": "staff1", "password": "staff-password-1", "role": "staff"}
+        assert client.post("/api/v1/admin/users", json=body, headers=admin).status_code == 201
+        yield (
+            client,
+            {
+                "admin": admin,
+                "staff": token_for(client, "staff1", "staff-password-1"),
+                "assistant": token_for(client, "assistant", PASSWORDS["assistant"]),
+            },
+        )
 
 
 @pytest.mark.parametrize(("method", "path"), STAFF_ENDPOINTS + ADMIN_ENDPOINTS)
@@ -416,3 +403,17 @@ def test_passwords_are_stored_as_argon2_hashes(client, app, admin):
     assert users["admin"].startswith("$argon2id$")
     created = audit(client, admin, entity="user")[0]
     assert "plain-text-secret" not in str(created)
+
+
+def test_the_app_hashes_at_production_cost_unless_given_a_hasher(settings):
+    # Tests pass a cheap hasher; an app built without one must keep Argon2id's production cost.
+    hasher = create_app(settings).state.password_hasher
+    assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (3, 65536, 4)
+    assert backend_app(settings).state.password_hasher is not hasher
+
+
+def test_a_hash_made_at_production_cost_verifies():
+    stored = production_hasher().hash("production-password-1")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert verify_password(stored, "production-password-1")
+    assert not verify_password(stored, "another-password-1")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from backend_api.db import make_engine
-from tests.backend_api.conftest import POSTGRES_URL
+from tests.support.postgres import POSTGRES_URL
 
 pytestmark = pytest.mark.postgres
 

@@ -12,17 +12,17 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from backend_api.app import create_app
 from backend_api.catalogue.transfer import import_bundle, load_sources
 from backend_api.settings import BackendSettings
 from backend_api.users.security import Principal
 from tests.backend_api.conftest import MINI_CATALOGUE, PASSWORDS, token_for
+from tests.support.backend_app import backend_app
 
 
 @pytest.fixture(scope="module")
 def fuzz_target(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("fuzz")
-    app = create_app(
+    app = backend_app(
         BackendSettings(
             database_url=f"sqlite:///{data_dir / 'fuzz.db'}",
             data_dir=data_dir,

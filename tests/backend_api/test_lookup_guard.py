@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from pydantic import SecretStr
 
-from backend_api.app import create_app
 from backend_api.requests.guard import LookupGuard, MemoryCounter, RedisCounter
 from backend_api.settings import BackendSettings
 from nlu.identifiers import verhoeff_check_digit
 from tests.backend_api.api_helpers import assert_error, file_request
 from tests.backend_api.citizens import ALI, MOBILE, SARA
+from tests.support.backend_app import backend_app
+from tests.support.ports import free_port
 from tests.support.redis_db import empty_redis_db
 
 LIMIT = 3
@@ -22,7 +21,7 @@ REDIS_URL = "redis://127.0.0.1:6379/12"
 @pytest.fixture
 def app(settings: BackendSettings):
     """The backend app with a small limit, so a test reaches it quickly."""
-    return create_app(settings.model_copy(update={"lookup_max_failures": LIMIT}))
+    return backend_app(settings.model_copy(update={"lookup_max_failures": LIMIT}))
 
 
 def lookup(client, headers, code: str, **identity: str):
@@ -140,17 +139,14 @@ def test_redis_counts_are_shared_by_every_process_and_expire(redis_db) -> None:
 
 
 def test_a_redis_that_is_down_lets_lookups_through() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    guard = LookupGuard(RedisCounter(f"redis://127.0.0.1:{port}/0", 900), "s", 1, 900)
+    guard = LookupGuard(RedisCounter(f"redis://127.0.0.1:{free_port()}/0", 900), "s", 1, 900)
     keys = guard.keys(unknown_code(1), ALI)
     guard.failed(keys)  # logged, not raised
     assert not guard.blocked(keys)
 
 
 def test_the_app_counts_in_redis_when_configured(settings, redis_db) -> None:
-    app = create_app(settings.model_copy(update={"redis_url": SecretStr(REDIS_URL)}))
+    app = backend_app(settings.model_copy(update={"redis_url": SecretStr(REDIS_URL)}))
     guard = app.state.lookup_guard
     keys = guard.keys(unknown_code(3), ALI)
     guard.failed(keys)

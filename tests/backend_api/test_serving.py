@@ -16,7 +16,10 @@ import httpx
 import pytest
 
 from backend_api.serving import PortInUse, ensure_port_free
-from tests.support.backend_process import ROOT, START_TIMEOUT, backend_env, free_port
+from tests.support.backend_process import ROOT, START_TIMEOUT, backend_env
+from tests.support.ports import free_port
+
+pytestmark = pytest.mark.slow  # starts real server processes
 
 WORKERS = 2
 

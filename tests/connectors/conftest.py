@@ -61,6 +61,14 @@ def settings_factory(tmp_path):
     return factory
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs the real backend process (see ``backend_url``)."""
+    for item in items:
+        if "backend_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def backend_url(tmp_path_factory) -> Iterator[str]:
     """A real backend with the sample catalogue (a subprocess on its own SQLite file)."""

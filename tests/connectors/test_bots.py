@@ -34,7 +34,8 @@ from tests.connectors.fake_botapi import (
     message_update,
     text_update,
 )
-from tests.connectors.servers import ServerThread, free_port, wait_for
+from tests.connectors.servers import ServerThread, wait_for
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import secrets
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import update
 
 from connectors.messages import Proof
 from connectors.store import Store, history, seen
-
-POSTGRES_URL = os.environ.get(
-    "DASTYAR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-def _on_postgres(statement: str) -> None:
-    engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-    with engine.begin() as conn:
-        conn.execute(text(statement))
-    engine.dispose()
+from tests.support.postgres import private_schema
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -33,18 +21,10 @@ def store(request, tmp_path) -> Iterator[Store]:
         yield store
         store.close()
         return
-    schema = f"gw_{os.getpid()}_{secrets.token_hex(3)}"
-    try:
-        _on_postgres(f'CREATE SCHEMA "{schema}"')
-    except Exception:
-        if os.environ.get("DASTYAR_TEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required here but {POSTGRES_URL} does not answer")
-        pytest.skip("no PostgreSQL at 127.0.0.1:5432 (set DASTYAR_TEST_REQUIRE_POSTGRES=1 to fail)")
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    store = Store(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
-    yield store
-    store.close()
-    _on_postgres(f'DROP SCHEMA "{schema}" CASCADE')
+    with private_schema("gw") as url:
+        store = Store(url)
+        yield store
+        store.close()
 
 
 def test_an_inbound_id_is_new_once_per_channel(store):

@@ -10,11 +10,8 @@ CSP rule and fetches nothing from elsewhere. Screenshots are kept under test-art
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,8 +19,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.connectors.servers import free_port
-from tests.e2e.test_widget_browser import CHROMIUM, CHROMIUM_ARGS, contrast
+from tests.support.backend_process import running_backend
+from tests.support.browser import CHROMIUM, chromium, contrast
+
+pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -59,63 +58,24 @@ def backend(tmp_path_factory) -> Iterator[dict[str, Any]]:
     catalogue = data_dir / "catalogue"
     catalogue.mkdir()
     shutil.copy(MINI_CATALOGUE, catalogue / "catalogue.yaml")
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_")},
-        "PYTHONPATH": str(ROOT),
-        "DASTYAR_BACKEND_PORT": str(port),
-        "DASTYAR_DATA_DIR": str(data_dir),
-        "DASTYAR_CATALOGUE_DIR": str(catalogue),
-        "DASTYAR_BACKEND_JWT_SECRET": "console-browser-test-" + "x" * 40,
-        "DASTYAR_BACKEND_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "DASTYAR_BACKEND_ASSISTANT_PASSWORD": ASSISTANT_PASSWORD,
-    }
-    log = data_dir / "backend.log"
-    url = f"http://127.0.0.1:{port}"
-    with log.open("a") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "backend_api"], cwd=ROOT, env=env, stdout=out,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the backend did not start:\n" + log.read_text()[-3000:])
-            time.sleep(0.3)
+    with running_backend(
+        sys.executable,
+        data_dir,
+        assistant_password=ASSISTANT_PASSWORD,
+        admin_password=ADMIN_PASSWORD,
+        catalogue_dir=catalogue,
+    ) as url:
         token = httpx.post(
             f"{url}/api/v1/auth/token",
             json={"username": "assistant", "password": ASSISTANT_PASSWORD},
         ).json()["access_token"]
         yield {"url": url, "assistant": {"Authorization": f"Bearer {token}"}}
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            locale="fa-IR",
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), viewport_height=900) as context:
+        yield context
 
 
 def _readable(page: Any) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import threading
 import time
@@ -27,6 +26,8 @@ from sqlalchemy.engine import make_url
 from assistant.rasa_endpoints import LOCK_KEY_PREFIX, write_endpoints
 from assistant.settings import ROOT, AssistantSettings
 from assistant.stack import latest_model
+from tests.support.ports import free_port
+from tests.support.services import unavailable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -35,21 +36,12 @@ REDIS_URL = "redis://127.0.0.1:6379/11"
 START_TIMEOUT = 420.0
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def require(service: str, check: Any) -> None:
     """Skip when ``service`` does not answer, or fail where CI says it must be there."""
     try:
         check()
     except Exception as exc:
-        if os.environ.get("DASTYAR_TEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{service} is required here but does not answer: {exc}")
-        pytest.skip(f"no {service} on 127.0.0.1")
+        unavailable(f"{service} on 127.0.0.1", str(exc))
 
 
 def postgres(statement: str) -> None:

@@ -26,20 +26,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from connectors.store import Store
-from tests.connectors.servers import ServerThread, free_port
+from tests.connectors.servers import ServerThread
+from tests.support.browser import CHROMIUM, chromium, contrast
+from tests.support.ports import free_port
+
+pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TRACKING_CODE = "1000000009"
 ATTACK = '<img src=x onerror="window.__pwned=1">'
 
@@ -196,22 +190,8 @@ def stack(tmp_path_factory) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            locale="fa-IR",
-            viewport={"width": 1280, "height": 800},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), viewport_height=800) as context:
+        yield context
 
 
 # Every visible text of the widget: its class, its colour and the colour of what lies behind it.
@@ -232,26 +212,6 @@ _TEXT_COLOURS = """() => {
   });
   return found;
 }"""
-
-
-def _rgba(css: str) -> tuple[float, float, float, float]:
-    parts = [float(p) for p in re.findall(r"[\d.]+", css)]
-    return (parts[0], parts[1], parts[2], parts[3] if len(parts) > 3 else 1.0)
-
-
-def contrast(foreground: str, background: str) -> float:
-    """WCAG 2 contrast ratio of a (possibly translucent) text colour over an opaque background."""
-    fr, fg, fb, alpha = _rgba(foreground)
-    br, bg, bb, _ = _rgba(background)
-    blended = [f * alpha + b * (1 - alpha) for f, b in ((fr, br), (fg, bg), (fb, bb))]
-
-    def luminance(rgb: list[float]) -> float:
-        lin = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4
-               for c in rgb]  # fmt: skip
-        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-    light, dark = sorted((luminance(blended), luminance([br, bg, bb])), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def entries(page: Any) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,6 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared.settings import CATALOGUE_DIR_ENV
+from tests.support.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 # The first start builds the search index (embeddings of the whole catalogue); a shared
 # DASTYAR_KNOWLEDGE_CACHE_DIR, as `make test` sets, makes later starts quick.
@@ -20,20 +22,21 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 900
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def backend_env(
-    port: int, data_dir: Path, *, assistant_password: str, admin_password: str
+    port: int,
+    data_dir: Path,
+    *,
+    assistant_password: str,
+    admin_password: str,
+    catalogue_dir: Path | None = None,
 ) -> dict[str, str]:
-    """The environment of a test backend on ``port`` with its own SQLite file in ``data_dir``."""
+    """The environment of a test backend on ``port`` with its own SQLite file in ``data_dir``
+    (seeded from ``catalogue_dir``, the sample catalogue by default)."""
     keep = {k: v for k, v in os.environ.items() if not k.startswith("DASTYAR_")}
     if "DASTYAR_KNOWLEDGE_CACHE_DIR" in os.environ:
         keep["DASTYAR_KNOWLEDGE_CACHE_DIR"] = os.environ["DASTYAR_KNOWLEDGE_CACHE_DIR"]
+    if catalogue_dir is not None:
+        keep[CATALOGUE_DIR_ENV] = str(catalogue_dir)
     return {
         **keep,
         "PYTHONPATH": str(ROOT),
@@ -48,12 +51,21 @@ def backend_env(
 
 @contextmanager
 def running_backend(
-    python: Path | str, data_dir: Path, *, assistant_password: str, admin_password: str
+    python: Path | str,
+    data_dir: Path,
+    *,
+    assistant_password: str,
+    admin_password: str,
+    catalogue_dir: Path | None = None,
 ) -> Iterator[str]:
     """Start ``python -m backend_api`` on a free port with its own SQLite file; yield its URL."""
     port = free_port()
     env = backend_env(
-        port, data_dir, assistant_password=assistant_password, admin_password=admin_password
+        port,
+        data_dir,
+        assistant_password=assistant_password,
+        admin_password=admin_password,
+        catalogue_dir=catalogue_dir,
     )
     log_path = data_dir / "backend.log"
     with log_path.open("w") as log:

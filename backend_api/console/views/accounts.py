@@ -17,6 +17,7 @@ from backend_api.console.web import ConsoleRoute, api_messages, redirect, render
 from backend_api.deps import DbSession
 from backend_api.errors import ApiError
 from backend_api.org import service as org
+from backend_api.users.deps import Hasher
 from backend_api.users.schemas import UserCreate, UserUpdate
 from backend_api.users.service import create_user, list_users, update_user
 
@@ -61,6 +62,7 @@ def add_user(
     request: Request,
     user: AdminChange,
     session: DbSession,
+    hasher: Hasher,
     username: str = Form("", max_length=100),
     password: str = Form("", max_length=200),
     role: str = Form("staff", max_length=16),
@@ -75,7 +77,7 @@ def add_user(
     }
 
     def create() -> None:
-        create_user(session, user.principal, UserCreate.model_validate(data))
+        create_user(session, user.principal, UserCreate.model_validate(data), hasher=hasher)
 
     return _apply(request, session, create, "user_created")
 
@@ -86,6 +88,7 @@ def change_user(
     request: Request,
     user: AdminChange,
     session: DbSession,
+    hasher: Hasher,
     role: str = Form(..., max_length=16),
     full_name: str = Form("", max_length=200),
     active: str = Form("", max_length=2),
@@ -102,7 +105,9 @@ def change_user(
         changes["password"] = password
 
     def change() -> None:
-        update_user(session, user.principal, username, UserUpdate.model_validate(changes))
+        update_user(
+            session, user.principal, username, UserUpdate.model_validate(changes), hasher=hasher
+        )
         if password or active != "1":
             end_sessions_of(session, username)
         request.app.state.active_users.forget(username)
