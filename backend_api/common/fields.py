@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from nlu.identifiers import normalize_mobile, normalize_national_code, normalize_tracking_code
+
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit in PostgreSQL; a larger one is refused (422), not a 500
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]  # a table row's id in a URL path
 
 
 def _as_text(value: object) -> object:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import Path
 from pydantic import BaseModel, Field
 
-from backend_api.common.fields import Channel, SenderId
+from backend_api.common.fields import MAX_ROW_ID, Channel, RowId, SenderId
 from backend_api.common.schemas import InputModel, RowModel
 
-MAX_ID = 2**31 - 1  # ids are 32-bit in PostgreSQL; a larger one is refused, not a 500
-HandoffId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MAX_ID = MAX_ROW_ID
+HandoffId = RowId
 HandoffStatus = Literal["open", "taken", "closed"]
 
 

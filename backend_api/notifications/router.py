@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from backend_api.common.fields import RowId
 from backend_api.common.paging import StaffLimit
 from backend_api.common.schemas import RowModel
 from backend_api.deps import DbSession
@@ -58,13 +59,13 @@ def claim(*, body: ClaimIn, _: Assistant, session: DbSession) -> list[OutboxOut]
 
 
 @router.post("/outbox/{message_id}/sent", response_model=OutboxOut)
-def sent(*, message_id: int, _: Assistant, session: DbSession) -> OutboxOut:
+def sent(*, message_id: RowId, _: Assistant, session: DbSession) -> OutboxOut:
     """Acknowledge a delivery."""
     return OutboxOut.model_validate(service.mark_sent(session, message_id))
 
 
 @router.post("/outbox/{message_id}/failed", response_model=OutboxOut)
-def failed(*, message_id: int, body: FailureIn, _: Assistant, session: DbSession) -> OutboxOut:
+def failed(*, message_id: RowId, body: FailureIn, _: Assistant, session: DbSession) -> OutboxOut:
     """Report a failed delivery: retried later, or given up at once when ``permanent``."""
     message = service.mark_failed(session, message_id, body.error, permanent=body.permanent)
     return OutboxOut.model_validate(message)

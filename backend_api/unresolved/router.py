@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from backend_api.common.fields import RowId
 from backend_api.common.paging import StaffSlice
 from backend_api.deps import DbSession
 from backend_api.unresolved import service
@@ -33,12 +34,12 @@ def queue(
 
 
 @router.post("/staff/unresolved/{item_id}/answer", response_model=UnresolvedOut)
-def answer(*, item_id: int, body: AnswerIn, actor: Staff, session: DbSession) -> UnresolvedOut:
+def answer(*, item_id: RowId, body: AnswerIn, actor: Staff, session: DbSession) -> UnresolvedOut:
     """Answer a question, optionally into a new FAQ."""
     return UnresolvedOut.model_validate(service.answer(session, actor, item_id, body))
 
 
 @router.post("/staff/unresolved/{item_id}/dismiss", response_model=UnresolvedOut)
-def dismiss(*, item_id: int, actor: Staff, session: DbSession) -> UnresolvedOut:
+def dismiss(*, item_id: RowId, actor: Staff, session: DbSession) -> UnresolvedOut:
     """Dismiss a question."""
     return UnresolvedOut.model_validate(service.dismiss(session, actor, item_id))

@@ -18,6 +18,8 @@ from backend_api.users.security import Principal
 from tests.backend_api.conftest import MINI_CATALOGUE, PASSWORDS, token_for
 from tests.support.backend_app import backend_app
 
+pytestmark = pytest.mark.slow  # every operation fuzzed: minutes; make test runs it
+
 
 @pytest.fixture(scope="module")
 def fuzz_target(tmp_path_factory):

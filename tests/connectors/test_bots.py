@@ -333,6 +333,7 @@ def test_a_refused_keyboard_still_delivers_the_text(tmp_path):
         assert replies(api, 81, 1)[0]["text"] == "کدام خدمت را می‌خواهید؟"
 
 
+@pytest.mark.slow  # a thousand calls: make test runs it, make test-fast does not
 def test_a_burst_of_1000_webhook_updates_is_answered_exactly_once_each(tmp_path):
     with running(tmp_path, "telegram", "webhook") as (api, rasa, _):
         updates = [text_update(api, 1000 + i % 100, f"پیام {i}") for i in range(1000)]

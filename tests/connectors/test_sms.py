@@ -231,6 +231,7 @@ def test_numbers_are_masked_in_the_logs(tmp_path, caplog):
     assert CITIZEN not in caplog.text and API_KEY not in caplog.text
 
 
+@pytest.mark.slow  # a thousand calls: make test runs it, make test-fast does not
 def test_a_burst_of_1000_inbound_sms_is_answered_exactly_once_each(tmp_path):
     with sms_gateway(tmp_path) as (provider, rasa, url):
         calls = [inbound(f"m{i}", f"پیام {i}", sender=f"0912000{i % 100:04d}") for i in range(1000)]

@@ -6,6 +6,7 @@ the first run embeds the whole catalogue; a changed text is embedded again, neve
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,11 @@ def embedder(settings: KnowledgeSettings) -> Embedder:
 
 @pytest.fixture(scope="session")
 def index_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder that keeps passage vectors between test runs (by content hash)."""
+    """A folder that keeps passage vectors between test runs (by content hash): the one `make
+    test` shares with every backend the tests start, else pytest's cache folder."""
+    shared = os.environ.get("DASTYAR_KNOWLEDGE_CACHE_DIR")
+    if shared:
+        return Path(shared)
     cache = getattr(request.config, "cache", None)
     if cache is not None:
         return Path(cache.mkdir("knowledge-index"))
