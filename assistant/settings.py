@@ -29,7 +29,9 @@ class AssistantSettings(BaseSettings):
     rasa_port: int = 5005
     actions_port: int = 5055
     data_dir: Path = Field(default=shared.DEFAULT_DATA_DIR, validation_alias=shared.DATA_DIR_ENV)
-    models_dir: Path = ROOT / "models"
+    models_dir: Path = Field(
+        default=shared.DEFAULT_MODELS_DIR, validation_alias=shared.MODELS_DIR_ENV
+    )
     venv_root: Path = ROOT / ".venv"
     start_timeout: float = 240.0
     # Empty: conversations in a SQLite file under data_dir; postgresql://… for several replicas.

@@ -7,6 +7,7 @@ library only: the Rasa env (pydantic 1) and the app env (pydantic 2) both import
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +15,17 @@ ROOT = Path(__file__).resolve().parent.parent
 # SQLite files, attachments, the search index cache, run logs and generated secrets.
 DATA_DIR_ENV = "DASTYAR_DATA_DIR"
 DEFAULT_DATA_DIR = ROOT / "var"
+
+# Trained Rasa models: `make train` writes them, Rasa serves the newest, the tests and benchmarks
+# that need a model read it (CI keeps them, with Rasa's training cache, between runs).
+MODELS_DIR_ENV = "DASTYAR_MODELS_DIR"
+DEFAULT_MODELS_DIR = ROOT / "models"
+
+
+def models_dir() -> Path:
+    """The folder of trained models, for code that has no settings class (tests, benchmarks)."""
+    return Path(os.environ.get(MODELS_DIR_ENV) or DEFAULT_MODELS_DIR)
+
 
 # The catalogue's source files: the backend seeds an empty database from them, and the knowledge
 # tools (calibration, corpus export, benchmarks) read them.

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from assistant.rasa_endpoints import LOCK_KEY_PREFIX, write_endpoints
 from assistant.settings import ROOT, AssistantSettings
 from assistant.stack import latest_model
+from shared.settings import models_dir
 from tests.support.ports import free_port
 from tests.support.services import unavailable
 
@@ -57,7 +58,7 @@ def postgres(statement: str) -> None:
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Two ``rasa run`` processes on one tracker database and one Redis lock store."""
-    model = latest_model(ROOT / "models")
+    model = latest_model(models_dir())
     if model is None:
         pytest.fail("no trained model in models/: `make test` trains one first")
     require("PostgreSQL", lambda: postgres("SELECT 1"))

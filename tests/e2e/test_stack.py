@@ -17,13 +17,14 @@ import pytest
 from assistant.local_stack import local_stack
 from assistant.settings import ROOT
 from assistant.stack import latest_model
+from shared.settings import models_dir
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    if latest_model(ROOT / "models") is None:
+    if latest_model(models_dir()) is None:
         pytest.fail("no trained model in models/: `make test` trains one first")
     with local_stack(tmp_path_factory.mktemp("stack"), timeout=300) as running:
         yield running

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from shared.settings import models_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,7 +19,7 @@ def newest_model() -> Path:
     chosen = os.environ.get("DASTYAR_TEST_MODEL")
     if chosen:
         return Path(chosen)
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    models = sorted(models_dir().glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:
         pytest.fail("no trained model in models/: `make test` trains one first")
     return models[-1]
