@@ -49,7 +49,7 @@ def train(
     if force:
         command.append("--force")
     say("[train] training the Rasa model if the data or config changed…")
-    return run_logged(
+    code = run_logged(
         command,
         log_path,
         title="training",
@@ -57,6 +57,21 @@ def train(
         cwd=ROOT,
         env={**os.environ, **QUIET_ENV},
     )
+    if code == 0:
+        prune_models(settings.models_dir)
+    return code
+
+
+KEEP_MODELS = 3  # Rasa writes a new archive (~50 MB) on every `rasa train`, changed or not
+
+
+def prune_models(models_dir: Path, keep: int = KEEP_MODELS) -> list[Path]:
+    """Delete all but the ``keep`` newest model archives; the deleted ones."""
+    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    old = models[:-keep] if keep > 0 else models
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
 
 
 NLU_TEST_SET = "data/tests/test_nlu.yml"
