@@ -40,6 +40,15 @@ def accepted(slot: str, value: Any, **more: Any) -> dict[str, Any]:
     return {slot: value, "failed_attempts": 0, **more}
 
 
+def accepted_if_valid(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, response: str
+) -> dict[str, Any]:
+    """Accept ``value`` when a check produced one (empty or None when it failed), else refuse it."""
+    if value:
+        return accepted(slot, value)
+    return rejected(dispatcher, tracker, slot, response)
+
+
 class ActionCancelForm(Action):
     """Cancels the active form and forgets what it had collected."""
 

@@ -11,13 +11,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import backend
 from actions.common import channel_of, means_none, parse_identity
-from actions.forms import accepted, rejected
-from actions.service_lookup import validate_service_slot
+from actions.forms import accepted, accepted_if_valid
+from actions.service_lookup import ServiceCodeValidation
 from backend_client import BackendRejected, BackendUnavailable
 from nlu.numbers import small_number
 
 
-class ValidateRatingForm(FormValidationAction):
+class ValidateRatingForm(ServiceCodeValidation, FormValidationAction):
     """Asks which service (unless a completed request is being rated), the score and a comment."""
 
     def name(self) -> str:
@@ -35,20 +35,13 @@ class ValidateRatingForm(FormValidationAction):
             return [slot for slot in domain_slots if slot != "service_code"]
         return domain_slots
 
-    async def validate_service_code(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """A service code from a button, or a service name resolved through search."""
-        return await validate_service_slot(value, dispatcher, tracker)
-
     def validate_rating(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """One number from 1 to 5, in digits or words."""
-        score = small_number(str(value or ""), 1, 5)
-        if score is not None:
-            return accepted("rating", float(score))
-        return rejected(dispatcher, tracker, "rating", "utter_invalid_rating")
+        score = small_number(str(value or ""), 1, 5)  # never 0, so a score is always truthy
+        rating = None if score is None else float(score)
+        return accepted_if_valid(dispatcher, tracker, "rating", rating, "utter_invalid_rating")
 
     def validate_rating_comment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

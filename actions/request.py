@@ -14,9 +14,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import backend
 from actions.common import channel_of, means_none
-from actions.forms import accepted, rejected
+from actions.forms import accepted, accepted_if_valid
 from actions.service_info import describe_cost
-from actions.service_lookup import validate_service_slot
+from actions.service_lookup import ServiceCodeValidation
 from backend_client import BackendError, BackendRejected, BackendUnavailable
 from nlu.digits import to_persian_digits
 from nlu.identifiers import format_tracking_code, normalize_mobile, normalize_national_code
@@ -27,7 +27,7 @@ _NAME = re.compile(r"^[\w\u200c\s.'-]+$")
 DESCRIPTION_LIMIT = 2000
 
 
-class ValidateRequestForm(FormValidationAction):
+class ValidateRequestForm(ServiceCodeValidation, FormValidationAction):
     """Checks each value of the request form and explains what is wrong."""
 
     def name(self) -> str:
@@ -42,39 +42,32 @@ class ValidateRequestForm(FormValidationAction):
         named = next(tracker.get_latest_entity_values("service"), None)
         return {"service_code": named} if named else {}
 
-    async def validate_service_code(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """A service code from a button, or a service name resolved through search."""
-        return await validate_service_slot(value, dispatcher, tracker)
-
     def validate_full_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Two words or more, letters only."""
         name = " ".join(str(value or "").split())
         words_only = _NAME.match(name) and not any(ch.isdigit() for ch in name)
-        if len(name.split()) >= 2 and 4 <= len(name) <= 100 and words_only:
-            return accepted("full_name", name)
-        return rejected(dispatcher, tracker, "full_name", "utter_invalid_name")
+        valid = len(name.split()) >= 2 and 4 <= len(name) <= 100 and words_only
+        return accepted_if_valid(
+            dispatcher, tracker, "full_name", name if valid else None, "utter_invalid_name"
+        )
 
     def validate_national_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Ten digits with a valid check digit (any digit script)."""
         code = normalize_national_code(str(value or ""))
-        if code:
-            return accepted("national_code", code)
-        return rejected(dispatcher, tracker, "national_code", "utter_invalid_national_code")
+        return accepted_if_valid(
+            dispatcher, tracker, "national_code", code, "utter_invalid_national_code"
+        )
 
     def validate_mobile(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """An Iranian mobile number in any common form."""
         mobile = normalize_mobile(str(value or ""))
-        if mobile:
-            return accepted("mobile", mobile)
-        return rejected(dispatcher, tracker, "mobile", "utter_invalid_mobile")
+        return accepted_if_valid(dispatcher, tracker, "mobile", mobile, "utter_invalid_mobile")
 
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -8,6 +8,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.backend import backend
 from actions.forms import accepted, rejected
@@ -77,3 +78,13 @@ async def validate_service_slot(
     buttons = choice_buttons(choices, "choose_service")
     dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
     return {"service_code": None}
+
+
+class ServiceCodeValidation:
+    """Mixed into a form that asks which service: validates its ``service_code`` slot."""
+
+    async def validate_service_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A service code from a button, or a service name resolved through search."""
+        return await validate_service_slot(value, dispatcher, tracker)

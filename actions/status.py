@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import backend
 from actions.common import parse_identity, phrase
-from actions.forms import accepted, rejected
+from actions.forms import accepted_if_valid
 from backend_client import BackendRejected, BackendUnavailable, NotFoundError
 from nlu.digits import to_persian_digits
 from nlu.identifiers import format_tracking_code, is_complaint_code, normalize_tracking_code
@@ -31,17 +31,18 @@ class ValidateStatusForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Ten digits with a valid check digit."""
         code = normalize_tracking_code(str(value or ""))
-        if code:
-            return accepted("tracking_code", code)
-        return rejected(dispatcher, tracker, "tracking_code", "utter_invalid_tracking_code")
+        return accepted_if_valid(
+            dispatcher, tracker, "tracking_code", code, "utter_invalid_tracking_code"
+        )
 
     def validate_identity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The national code or the mobile the request was filed with."""
-        if parse_identity(str(value or "")):
-            return accepted("identity", str(value))
-        return rejected(dispatcher, tracker, "identity", "utter_invalid_identity")
+        identity = str(value) if parse_identity(str(value or "")) else None
+        return accepted_if_valid(
+            dispatcher, tracker, "identity", identity, "utter_invalid_identity"
+        )
 
     async def extract_identity(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
