@@ -84,6 +84,15 @@ def _rasa(settings: AssistantSettings, *args: str) -> int:
     return subprocess.call([str(settings.rasa_python), "-m", "rasa", *args], cwd=ROOT, env=env)
 
 
+_TEST_DATA_FLAG = {"nlu": "--nlu", "core": "--stories"}  # how `rasa test <kind>` takes its data
+
+
+def _rasa_test(settings: AssistantSettings, kind: str, data: str, model: Path, out: Path) -> int:
+    """``rasa test <kind>`` of ``data`` against ``model``, its reports written to ``out``."""
+    flag = _TEST_DATA_FLAG[kind]
+    return _rasa(settings, "test", kind, flag, data, "--model", str(model), "--out", str(out))
+
+
 def evaluate(settings: AssistantSettings, results: Path) -> int:
     """Write Rasa's standard reports for the held-out NLU set and the test stories, and the
     same NLU report for Rasa's stock pipeline trained on the same data, under ``results``."""
@@ -94,39 +103,9 @@ def evaluate(settings: AssistantSettings, results: Path) -> int:
         sys.stderr.write("[evaluate] no trained model: run `make train` first\n")
         return 1
     codes = [
-        _rasa(
-            settings,
-            "test",
-            "nlu",
-            "--nlu",
-            NLU_TEST_SET,
-            "--model",
-            str(model),
-            "--out",
-            str(results / "nlu"),
-        ),
-        _rasa(
-            settings,
-            "test",
-            "nlu",
-            "--nlu",
-            NLU_BLIND_SET,
-            "--model",
-            str(model),
-            "--out",
-            str(results / "nlu-blind"),
-        ),
-        _rasa(
-            settings,
-            "test",
-            "core",
-            "--stories",
-            STORY_TEST_SET,
-            "--model",
-            str(model),
-            "--out",
-            str(results / "core"),
-        ),
+        _rasa_test(settings, "nlu", NLU_TEST_SET, model, results / "nlu"),
+        _rasa_test(settings, "nlu", NLU_BLIND_SET, model, results / "nlu-blind"),
+        _rasa_test(settings, "core", STORY_TEST_SET, model, results / "core"),
     ]
     stock_dir = results / "stock-model"
     codes.append(
@@ -144,19 +123,8 @@ def evaluate(settings: AssistantSettings, results: Path) -> int:
             "stock",
         )
     )
-    codes.append(
-        _rasa(
-            settings,
-            "test",
-            "nlu",
-            "--nlu",
-            NLU_TEST_SET,
-            "--model",
-            str(stock_dir / "stock.tar.gz"),
-            "--out",
-            str(results / "nlu-stock"),
-        )
-    )
+    stock_model = stock_dir / "stock.tar.gz"
+    codes.append(_rasa_test(settings, "nlu", NLU_TEST_SET, stock_model, results / "nlu-stock"))
     sys.stderr.write(summary(results) + "\n")
     return max(codes)
 

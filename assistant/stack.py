@@ -64,57 +64,27 @@ def components(
     app = str(settings.app_python)
     model = latest_model(settings.models_dir)
     endpoints = endpoints or settings.data_dir / "endpoints.yml"
+
+    def component(
+        name: str,
+        command: list[str],
+        port: int,
+        health: str = "/health",
+        secrets: dict[str, str] | None = None,
+    ) -> Component:
+        # each runs from the repository root and is healthy once ``health`` on its port answers
+        url = f"{settings.url(port)}{health}"
+        return Component(name, command, url, env={**env, **(secrets or {})}, cwd=ROOT)
+
+    rasa_run = [rasa, "-m", "rasa", "run", "--enable-api", "--interface", settings.host]
+    rasa_run += ["--port", str(settings.rasa_port), "--model", str(model or settings.models_dir)]
+    rasa_run += ["--endpoints", str(endpoints), "--credentials", "credentials.yml"]
+    actions_run = [rasa, "-m", "rasa_sdk", "--actions", "actions"]
+    actions_run += ["--port", str(settings.actions_port)]
     return [
-        Component(
-            name="backend",
-            command=[app, "-m", "backend_api"],
-            health_url=f"{settings.url(settings.backend_port)}/health",
-            env=env,
-            cwd=ROOT,
-        ),
-        Component(
-            name="actions",
-            command=[
-                rasa,
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(settings.actions_port),
-            ],
-            health_url=f"{settings.url(settings.actions_port)}/health",
-            env=env,
-            cwd=ROOT,
-        ),
-        Component(
-            name="rasa",
-            command=[
-                rasa,
-                "-m",
-                "rasa",
-                "run",
-                "--enable-api",
-                "--interface",
-                settings.host,
-                "--port",
-                str(settings.rasa_port),
-                "--model",
-                str(model or settings.models_dir),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                "credentials.yml",
-            ],
-            health_url=f"{settings.url(settings.rasa_port)}/status",
-            env={**env, **(rasa_secrets or {})},
-            cwd=ROOT,
-        ),
-        Component(
-            name="gateway",
-            command=[app, "-m", "connectors"],
-            health_url=f"{settings.url(settings.gateway_port)}/health",
-            env=env,
-            cwd=ROOT,
-        ),
+        component("backend", [app, "-m", "backend_api"], settings.backend_port),
+        component("actions", actions_run, settings.actions_port),
+        # only Rasa gets the secrets of its tracker and lock stores
+        component("rasa", rasa_run, settings.rasa_port, "/status", rasa_secrets),
+        component("gateway", [app, "-m", "connectors"], settings.gateway_port),
     ]
