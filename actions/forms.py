@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import MAX_FAILED_ATTEMPTS
 
@@ -40,13 +42,27 @@ def accepted(slot: str, value: Any, **more: Any) -> dict[str, Any]:
     return {slot: value, "failed_attempts": 0, **more}
 
 
-def accepted_if_valid(
-    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, response: str
-) -> dict[str, Any]:
-    """Accept ``value`` when a check produced one (empty or None when it failed), else refuse it."""
-    if value:
-        return accepted(slot, value)
-    return rejected(dispatcher, tracker, slot, response)
+SlotValidator = Callable[[Any, Any, CollectingDispatcher, Tracker, DomainDict], dict[str, Any]]
+
+
+def checked_slot(slot: str, check: Callable[[str], Any], response: str) -> SlotValidator:
+    """A form's ``validate_<slot>`` method: the answer's text through ``check``, whose empty or
+    None result refuses it with ``response``."""
+
+    def validate(
+        self: Any,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        checked = check(str(value or ""))
+        if checked:
+            return accepted(slot, checked)
+        return rejected(dispatcher, tracker, slot, response)
+
+    validate.__doc__ = check.__doc__
+    return validate
 
 
 class ActionCancelForm(Action):

@@ -11,10 +11,16 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import backend
 from actions.common import channel_of, means_none, parse_identity
-from actions.forms import accepted, accepted_if_valid
+from actions.forms import accepted, checked_slot
 from actions.service_lookup import ServiceCodeValidation
 from backend_client import BackendRejected, BackendUnavailable
 from nlu.numbers import small_number
+
+
+def _score(text: str) -> float | None:
+    """One number from 1 to 5, in digits or words (never 0, so a score is always truthy)."""
+    score = small_number(text, 1, 5)
+    return None if score is None else float(score)
 
 
 class ValidateRatingForm(ServiceCodeValidation, FormValidationAction):
@@ -35,13 +41,7 @@ class ValidateRatingForm(ServiceCodeValidation, FormValidationAction):
             return [slot for slot in domain_slots if slot != "service_code"]
         return domain_slots
 
-    def validate_rating(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """One number from 1 to 5, in digits or words."""
-        score = small_number(str(value or ""), 1, 5)  # never 0, so a score is always truthy
-        rating = None if score is None else float(score)
-        return accepted_if_valid(dispatcher, tracker, "rating", rating, "utter_invalid_rating")
+    validate_rating = checked_slot("rating", _score, "utter_invalid_rating")
 
     def validate_rating_comment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import backend
 from actions.common import channel_of, means_none
-from actions.forms import accepted, accepted_if_valid
+from actions.forms import accepted, checked_slot
 from actions.service_info import describe_cost
 from actions.service_lookup import ServiceCodeValidation
 from backend_client import BackendError, BackendRejected, BackendUnavailable
@@ -25,6 +25,13 @@ logger = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[\w\u200c\s.'-]+$")
 DESCRIPTION_LIMIT = 2000
+
+
+def _full_name(text: str) -> str | None:
+    """Two words or more, letters only, with spacing tidied; None when it is not a name."""
+    name = " ".join(text.split())
+    words_only = _NAME.match(name) and not any(ch.isdigit() for ch in name)
+    return name if len(name.split()) >= 2 and 4 <= len(name) <= 100 and words_only else None
 
 
 class ValidateRequestForm(ServiceCodeValidation, FormValidationAction):
@@ -42,32 +49,11 @@ class ValidateRequestForm(ServiceCodeValidation, FormValidationAction):
         named = next(tracker.get_latest_entity_values("service"), None)
         return {"service_code": named} if named else {}
 
-    def validate_full_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Two words or more, letters only."""
-        name = " ".join(str(value or "").split())
-        words_only = _NAME.match(name) and not any(ch.isdigit() for ch in name)
-        valid = len(name.split()) >= 2 and 4 <= len(name) <= 100 and words_only
-        return accepted_if_valid(
-            dispatcher, tracker, "full_name", name if valid else None, "utter_invalid_name"
-        )
-
-    def validate_national_code(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Ten digits with a valid check digit (any digit script)."""
-        code = normalize_national_code(str(value or ""))
-        return accepted_if_valid(
-            dispatcher, tracker, "national_code", code, "utter_invalid_national_code"
-        )
-
-    def validate_mobile(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """An Iranian mobile number in any common form."""
-        mobile = normalize_mobile(str(value or ""))
-        return accepted_if_valid(dispatcher, tracker, "mobile", mobile, "utter_invalid_mobile")
+    validate_full_name = checked_slot("full_name", _full_name, "utter_invalid_name")
+    validate_national_code = checked_slot(
+        "national_code", normalize_national_code, "utter_invalid_national_code"
+    )
+    validate_mobile = checked_slot("mobile", normalize_mobile, "utter_invalid_mobile")
 
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -13,11 +13,16 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import backend
 from actions.common import parse_identity, phrase
-from actions.forms import accepted_if_valid
+from actions.forms import checked_slot
 from backend_client import BackendRejected, BackendUnavailable, NotFoundError
 from nlu.digits import to_persian_digits
 from nlu.identifiers import format_tracking_code, is_complaint_code, normalize_tracking_code
 from nlu.jalali import format_jalali
+
+
+def _identity_text(text: str) -> str | None:
+    """The national code or the mobile the request was filed with, kept as typed."""
+    return text if parse_identity(text) else None
 
 
 class ValidateStatusForm(FormValidationAction):
@@ -26,23 +31,10 @@ class ValidateStatusForm(FormValidationAction):
     def name(self) -> str:
         return "validate_status_form"
 
-    def validate_tracking_code(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Ten digits with a valid check digit."""
-        code = normalize_tracking_code(str(value or ""))
-        return accepted_if_valid(
-            dispatcher, tracker, "tracking_code", code, "utter_invalid_tracking_code"
-        )
-
-    def validate_identity(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """The national code or the mobile the request was filed with."""
-        identity = str(value) if parse_identity(str(value or "")) else None
-        return accepted_if_valid(
-            dispatcher, tracker, "identity", identity, "utter_invalid_identity"
-        )
+    validate_tracking_code = checked_slot(
+        "tracking_code", normalize_tracking_code, "utter_invalid_tracking_code"
+    )
+    validate_identity = checked_slot("identity", _identity_text, "utter_invalid_identity")
 
     async def extract_identity(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
