@@ -250,6 +250,7 @@ def stock_bot(rasa_python: Path, folder: Path) -> Iterator[str]:
     env.pop("PYTHONPATH", None)
     started = time.monotonic()
     log.info("stock bot: rasa init (trains the starter model)…")
+    folder.mkdir(parents=True, exist_ok=True)  # rasa init wants the folder to exist
     subprocess.run(
         [str(rasa_python), "-m", "rasa", "init", "--no-prompt", "--init-dir", str(folder)],
         cwd=folder.parent,
@@ -328,11 +329,12 @@ async def load_runs(
     """Warm up, then ``--rounds`` closed-loop runs and (if asked) one open-loop run."""
     n, length = args.conversations, args.messages
     # the first messages load models and fill caches: not part of the figures
-    await closed_loop("warm-up", url, send, [make(i, 7) for i in range(4)], f"{name}-w")
+    tag = name.replace(" ", "_")  # a sender id the web channel accepts
+    await closed_loop("warm-up", url, send, [make(i, 7) for i in range(4)], f"{tag}-w")
     runs = []
     for rnd in range(args.rounds):
         convs = [make(i, 100 * (rnd + 1)) for i in range(n)]
-        runs.append(await closed_loop(f"{name} closed N={n}", url, send, convs, f"{name}-{rnd}"))
+        runs.append(await closed_loop(f"{name} closed N={n}", url, send, convs, f"{tag}-{rnd}"))
     if open_loop_too:
         rate = args.rate
         runs.append(
@@ -343,7 +345,7 @@ async def load_runs(
                 lambda i: make(i, 900),
                 rate,
                 args.duration,
-                f"{name}-o",
+                f"{tag}-o",
                 length,
             )
         )

@@ -35,7 +35,11 @@ from typing import Any
 STEPS = {
     "get tracker": ("rasa.core.processor", "MessageProcessor", "fetch_tracker_and_update_session"),
     "NLU parse": ("rasa.core.processor", "MessageProcessor", "parse_message"),
-    "policy prediction": ("rasa.core.processor", "MessageProcessor", "predict_next_with_tracker"),
+    "policy prediction": (
+        "rasa.core.processor",
+        "MessageProcessor",
+        "predict_next_with_tracker_if_should",
+    ),
     "custom actions": ("rasa.core.actions.action", "RemoteAction", "run"),
     "save tracker": ("rasa.core.processor", "MessageProcessor", "save_tracker"),
 }
