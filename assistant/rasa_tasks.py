@@ -10,6 +10,7 @@ from pathlib import Path
 
 from assistant.logged_run import run_logged
 from assistant.settings import ROOT, AssistantSettings
+from shared.settings import model_archives
 
 TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
 # Fewer lines of Rasa 3.6's and TensorFlow's start-up chatter in the logs (Rasa's dependencies
@@ -67,7 +68,7 @@ KEEP_MODELS = 3  # Rasa writes a new archive (~50 MB) on every `rasa train`, cha
 
 def prune_models(models_dir: Path, keep: int = KEEP_MODELS) -> list[Path]:
     """Delete all but the ``keep`` newest model archives; the deleted ones."""
-    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    models = model_archives(models_dir)
     old = models[:-keep] if keep > 0 else models
     for path in old:
         path.unlink(missing_ok=True)

@@ -33,7 +33,7 @@ def component_env(settings: AssistantSettings, secrets: dict[str, str]) -> dict[
 
 def latest_model(models_dir: Path) -> Path | None:
     """The newest trained model archive, if any."""
-    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    models = shared.model_archives(models_dir)
     return models[-1] if models else None
 
 

@@ -29,7 +29,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from shared.settings import models_dir
+from shared.settings import model_archives, models_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SET = ROOT / "data" / "tests" / "test_nlu.yml"
@@ -59,7 +59,7 @@ def free_port() -> int:
 
 def newest_model() -> Path:
     """The newest trained model archive under ``models/``."""
-    models = sorted(models_dir().glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    models = model_archives(models_dir())
     if not models:
         raise SystemExit("no trained model in models/: train one or pass --model/--url")
     return models[-1]

@@ -27,6 +27,11 @@ def models_dir() -> Path:
     return Path(os.environ.get(MODELS_DIR_ENV) or DEFAULT_MODELS_DIR)
 
 
+def model_archives(folder: Path) -> list[Path]:
+    """The trained model archives in ``folder``, oldest first (Rasa serves the newest)."""
+    return sorted(folder.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+
+
 # The catalogue's source files: the backend seeds an empty database from them, and the knowledge
 # tools (calibration, corpus export, benchmarks) read them.
 CATALOGUE_DIR_ENV = "DASTYAR_CATALOGUE_DIR"

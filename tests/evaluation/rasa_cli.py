@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import models_dir
+from shared.settings import model_archives, models_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,7 @@ def newest_model() -> Path:
     chosen = os.environ.get("DASTYAR_TEST_MODEL")
     if chosen:
         return Path(chosen)
-    models = sorted(models_dir().glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    models = model_archives(models_dir())
     if not models:
         pytest.fail("no trained model in models/: `make test` trains one first")
     return models[-1]
