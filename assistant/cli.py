@@ -20,6 +20,7 @@ from assistant.secrets_file import load_or_create
 from assistant.settings import AssistantSettings, get_settings, load_env_file
 from assistant.stack import component_env, components, rasa_endpoints
 from assistant.supervisor import ComponentFailed, Supervisor, is_healthy
+from shared.log_masking import install_log_masking
 
 
 def say(message: str) -> None:
@@ -237,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     # The terminal gets progress and results through say(); library logs only when something
     # is wrong (the detail of every component is in the run's log folder).
+    install_log_masking()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     load_env_file()
     args = build_parser().parse_args(argv)

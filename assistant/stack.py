@@ -76,10 +76,12 @@ def components(
         url = f"{settings.url(port)}{health}"
         return Component(name, command, url, env={**env, **(secrets or {})}, cwd=ROOT)
 
-    rasa_run = [rasa, "-m", "rasa", "run", "--enable-api", "--interface", settings.host]
+    # Rasa's and rasa-sdk's entry points are theirs: started through the log-masking launcher.
+    masked = [rasa, "-m", "shared.log_masking"]
+    rasa_run = [*masked, "rasa", "run", "--enable-api", "--interface", settings.host]
     rasa_run += ["--port", str(settings.rasa_port), "--model", str(model or settings.models_dir)]
     rasa_run += ["--endpoints", str(endpoints), "--credentials", "credentials.yml"]
-    actions_run = [rasa, "-m", "rasa_sdk", "--actions", "actions"]
+    actions_run = [*masked, "rasa_sdk", "--actions", "actions"]
     actions_run += ["--port", str(settings.actions_port)]
     return [
         component("backend", [app, "-m", "backend_api"], settings.backend_port),

@@ -9,6 +9,7 @@ import sys
 from backend_api.migrate import upgrade
 from backend_api.serving import PortInUse, serve
 from backend_api.settings import get_settings
+from shared.log_masking import install_log_masking
 
 logger = logging.getLogger("backend_api")
 
@@ -21,6 +22,7 @@ def main() -> None:
         "--workers", type=int, default=0, help="worker processes (default: DASTYAR_BACKEND_WORKERS)"
     )
     args = parser.parse_args()
+    install_log_masking()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -34,6 +34,7 @@ from backend_api.unresolved.router import router as unresolved_router
 from backend_api.users.router import router as users_router
 from backend_api.users.security import Principal, production_hasher
 from backend_api.users.service import ActiveUsers, ensure_account
+from shared.log_masking import install_log_masking
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def create_app(
 
     ``password_hasher`` defaults to the production cost; tests pass a cheap one.
     """
+    install_log_masking()  # here too: each uvicorn worker process builds its own app
     settings = settings or get_settings()
     hasher = password_hasher or production_hasher()
     _check_settings(settings)

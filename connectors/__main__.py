@@ -6,7 +6,9 @@ import uvicorn
 
 from connectors.logsafe import RedactSecrets
 from connectors.settings import get_settings
+from shared.log_masking import install_log_masking
 
+install_log_masking()
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 settings = get_settings()
 for handler in logging.getLogger().handlers:

@@ -26,6 +26,7 @@ from connectors.store import Store
 from connectors.telegram.webhook import router as webhook_router
 from connectors.web.router import router as web_router
 from connectors.web.widget import STATIC
+from shared.log_masking import install_log_masking
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ def create_app(
     **overrides: Any,
 ) -> FastAPI:
     """Build the gateway app (``overrides``: backend, sms_provider, bot_request, for tests)."""
+    install_log_masking()
     settings = settings or get_settings()
     logsafe.install(settings.secrets())
     gateway = build(settings, rasa, **overrides)

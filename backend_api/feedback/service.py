@@ -29,6 +29,7 @@ from backend_api.requests.service import find_for_citizen
 from backend_api.requests.workflow import COMPLETED
 from backend_api.users.security import Principal
 from nlu.identifiers import format_tracking_code
+from nlu.personal_data import mask_personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ _COMPLAINT_FLOW = {
 
 
 def rate(session: Session, data: RatingIn, guard: LookupGuard) -> RatingOut:
-    """Record a rating; a request can be rated once, and only after it is completed."""
+    """Record a rating; a request can be rated once, and only after it is completed. The
+    comment is kept with personal data masked: it feeds the satisfaction reports staff read."""
     tracking_code = None
     if data.tracking_code:
         req = find_for_citizen(
@@ -59,14 +61,17 @@ def rate(session: Session, data: RatingIn, guard: LookupGuard) -> RatingOut:
             request_id=req.id,
             service=req.service,
             score=data.score,
-            comment=data.comment.strip(),
+            comment=mask_personal_data(data.comment.strip()),
             channel=data.channel,
         )
         tracking_code = req.tracking_code
     else:
         service = get_service(session, data.service_code or "")
         rating = Rating(
-            service=service, score=data.score, comment=data.comment.strip(), channel=data.channel
+            service=service,
+            score=data.score,
+            comment=mask_personal_data(data.comment.strip()),
+            channel=data.channel,
         )
     try:
         with session.begin_nested():  # a second rating of a request breaks a unique key

@@ -27,6 +27,7 @@ from backend_api.handoff.schemas import (
 from backend_api.notifications.models import OutboxMessage
 from backend_api.unresolved.models import UnresolvedQuestion
 from backend_api.users.security import Principal
+from nlu.personal_data import mask_personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,11 @@ def _changed(session: Session, statement: Any) -> int:
 
 
 def open_handoff(session: Session, data: HandoffIn) -> HandoffOut:
-    """Queue a conversation for a person; a conversation already waiting keeps its place."""
+    """Queue a conversation for a person; a conversation already waiting keeps its place.
+
+    The question and the transcript are stored with personal data masked: staff read them, and
+    what a request needs travels in its own fields (see ``nlu.personal_data``).
+    """
     waiting = session.scalar(
         select(Handoff).where(
             Handoff.conversation_id == data.conversation_id, Handoff.status.in_(HELD)
@@ -79,8 +84,10 @@ def open_handoff(session: Session, data: HandoffIn) -> HandoffOut:
         conversation_id=data.conversation_id,
         channel=data.channel,
         reason=data.reason,
-        question=data.question.strip(),
-        transcript=[line.model_dump() for line in data.transcript],
+        question=mask_personal_data(data.question.strip()),
+        transcript=[
+            {"who": line.who, "text": mask_personal_data(line.text)} for line in data.transcript
+        ],
     )
     session.add(handoff)
     session.flush()
@@ -243,7 +250,8 @@ def route_citizen(session: Session, data: CitizenMessage) -> Routed:
     )
     if handoff is None:
         return Routed(held=False)
-    session.add(HandoffMessage(handoff_id=handoff.id, who="citizen", text=data.text.strip()))
+    text = mask_personal_data(data.text.strip())
+    session.add(HandoffMessage(handoff_id=handoff.id, who="citizen", text=text))
     session.flush()
     position = _position(session, handoff)
     return Routed(

@@ -15,12 +15,14 @@ from backend_api.faq.service import create_faq
 from backend_api.unresolved.models import UnresolvedQuestion
 from backend_api.unresolved.schemas import AnswerIn, UnresolvedIn
 from backend_api.users.security import Principal
+from nlu.personal_data import mask_personal_data
 
 
 def log_question(session: Session, data: UnresolvedIn) -> UnresolvedQuestion:
-    """Record a question the assistant could not answer."""
+    """Record a question the assistant could not answer (its personal data masked: staff read
+    the queue, and a question needs none of it)."""
     item = UnresolvedQuestion(
-        question=data.question.strip(),
+        question=mask_personal_data(data.question.strip()),
         channel=data.channel,
         conversation_id=data.conversation_id,
         candidates=[c.model_dump() for c in data.candidates],
