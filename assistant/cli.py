@@ -1,4 +1,4 @@
-"""``python -m assistant``: run, train, check, catalogue import/export, chat."""
+"""``python -m assistant``: run, train, check, catalogue import/export, purge, chat."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from assistant import rasa_tasks
 from assistant.logged_run import tail
 from assistant.rasa_endpoints import StoreUrlError
 from assistant.secrets_file import load_or_create
-from assistant.settings import AssistantSettings, get_settings, load_env_file
+from assistant.settings import ROOT, AssistantSettings, get_settings, load_env_file
 from assistant.stack import component_env, components, rasa_endpoints
-from assistant.supervisor import ComponentFailed, Supervisor, is_healthy
+from assistant.supervisor import ComponentFailed, Scheduled, Supervisor, is_healthy
 from shared.log_masking import install_log_masking
+
+DAY_S = 24 * 3600.0
 
 
 def say(message: str) -> None:
@@ -82,6 +84,9 @@ def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
                 f"  (stored in {settings.data_dir / 'secrets.env'})"
             )
         say("Press Ctrl-C to stop.")
+        # personal data past its retention goes daily while the stack runs (assistant/purge.py)
+        purge = [str(settings.app_python), "-m", "assistant", "purge"]
+        supervisor.schedule(Scheduled("purge", purge, every_s=DAY_S, env=env, cwd=ROOT))
     dead = supervisor.watch(lambda: stopping["flag"])
     if dead is not None:
         say(f"✗ {dead.name} stopped unexpectedly. Last lines of {dead.log_path}:")
@@ -171,6 +176,15 @@ def cmd_catalogue(settings: AssistantSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(settings: AssistantSettings, args: argparse.Namespace) -> int:
+    """Purge personal data past its retention (or, with --dry-run, say what would go)."""
+    from assistant.purge import purge, report
+
+    for line in report(purge(settings, args.dry_run), args.dry_run):
+        sys.stdout.write(line + "\n")
+    return 0
+
+
 def cmd_chat(settings: AssistantSettings, args: argparse.Namespace) -> int:
     """Talk to the assistant from the terminal through the gateway."""
     url = f"{settings.url(settings.gateway_port)}/api/chat"
@@ -228,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue.add_argument("--format", choices=("yaml", "json", "csv"), default="yaml")
     catalogue.add_argument("--dry-run", action="store_true", help="validate only")
     catalogue.set_defaults(handler=cmd_catalogue)
+    purge = sub.add_parser("purge", help="remove personal data past its retention period")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would go")
+    purge.set_defaults(handler=cmd_purge)
     chat = sub.add_parser("chat", help="talk to the assistant in the terminal")
     chat.add_argument("--sender", default="", help="conversation id (default: a new one)")
     chat.set_defaults(handler=cmd_chat)

@@ -1,4 +1,5 @@
-"""A small process supervisor: start in order, wait until healthy, watch, stop cleanly."""
+"""A small process supervisor: start in order, wait until healthy, watch, stop cleanly, and run
+the stack's periodic chores (the daily retention purge) while it watches."""
 
 from __future__ import annotations
 
@@ -26,6 +27,22 @@ class Component:
     log_path: Path | None = None
 
 
+@dataclass
+class Scheduled:
+    """A command run every ``every_s`` seconds while the stack runs (not cron: it lives and
+    stops with the stack, and logs into the run's folder like a component)."""
+
+    name: str
+    command: list[str]
+    every_s: float
+    first_after_s: float = 300.0  # after the stack is up, not while it starts
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+    due_at: float = 0.0
+    process: subprocess.Popen[bytes] | None = None
+    runs: int = 0
+
+
 class ComponentFailed(RuntimeError):
     """A component exited or never became healthy."""
 
@@ -49,6 +66,7 @@ class Supervisor:
     def __init__(self, log_dir: Path, say: Callable[[str], None]) -> None:
         self.log_dir = log_dir
         self.components: list[Component] = []
+        self.scheduled: list[Scheduled] = []
         self._say = say
 
     def start(self, component: Component, timeout: float) -> None:
@@ -84,17 +102,57 @@ class Supervisor:
                 last_note = time.monotonic()
             time.sleep(0.5)
 
+    def schedule(self, task: Scheduled) -> None:
+        """Run ``task`` ``first_after_s`` seconds from now, then every ``every_s`` seconds."""
+        task.due_at = time.monotonic() + task.first_after_s
+        self.scheduled.append(task)
+
     def watch(self, stop_requested: Callable[[], bool]) -> Component | None:
         """Block until a stop is requested (None) or a component dies (that component)."""
         while not stop_requested():
             for component in self.components:
                 if component.process is not None and component.process.poll() is not None:
                     return component
+            self._run_due(time.monotonic())
             time.sleep(0.5)
         return None
 
+    def _run_due(self, now: float) -> None:
+        for task in self.scheduled:
+            if task.process is not None:
+                code = task.process.poll()
+                if code is None:
+                    continue  # still running: a slow run is not started twice
+                if code != 0:
+                    self._say(f"✗ {task.name} failed (exit {code}); see {task.name}.log")
+                task.process = None
+            if now < task.due_at:
+                continue
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            with (self.log_dir / f"{task.name}.log").open("ab") as log:
+                task.process = subprocess.Popen(
+                    task.command,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env={**os.environ, **task.env},
+                    cwd=task.cwd,
+                    start_new_session=True,
+                )
+            task.runs += 1
+            task.due_at = now + task.every_s
+
     def stop_all(self, grace: float = 15.0) -> None:
-        """Stop components in reverse order: SIGTERM, then SIGKILL after ``grace`` seconds."""
+        """Stop a running chore, then the components in reverse order: SIGTERM, then SIGKILL
+        after ``grace`` seconds."""
+        for task in self.scheduled:
+            if task.process is not None and task.process.poll() is None:
+                task.process.terminate()
+                try:
+                    task.process.wait(timeout=grace)
+                except subprocess.TimeoutExpired:
+                    task.process.kill()
+                    task.process.wait()
+        self.scheduled.clear()
         for component in reversed(self.components):
             process = component.process
             if process is None or process.poll() is not None:

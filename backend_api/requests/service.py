@@ -252,7 +252,7 @@ def add_attachment(
         raise ApiError(415, "attachment_type_not_allowed")
     if len(req.attachments) >= max_count:
         raise Conflict("too_many_attachments", limit=max_count)
-    if req.status in (workflow.REJECTED, workflow.COMPLETED):
+    if req.status in workflow.CLOSED:
         raise Conflict("request_closed")
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = uuid.uuid4().hex

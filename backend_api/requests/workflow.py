@@ -23,6 +23,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     COMPLETED: frozenset(),
 }
 
+# A request in one of these is closed: no status follows (its attachments' retention starts).
+CLOSED: frozenset[str] = frozenset(status for status, after in TRANSITIONS.items() if not after)
+
 
 def can_move(current: str, target: str) -> bool:
     """Tell whether a request in ``current`` may move to ``target``."""

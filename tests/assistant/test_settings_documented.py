@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings
 from assistant.settings import AssistantSettings
 from backend_api.console.settings import ConsoleSettings
 from backend_api.handoff.settings import HandoffSettings
+from backend_api.retention.settings import RetentionSettings
 from backend_api.settings import BackendSettings
 from connectors.settings import GatewaySettings
 from knowledge.settings import KnowledgeSettings
@@ -20,6 +21,7 @@ README_OF = {
     BackendSettings: "backend_api/README.md",
     HandoffSettings: "backend_api/README.md",
     ConsoleSettings: "backend_api/README.md",
+    RetentionSettings: "backend_api/README.md",
     GatewaySettings: "connectors/README.md",
     KnowledgeSettings: "knowledge/README.md",
 }

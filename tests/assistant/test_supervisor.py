@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from assistant.supervisor import Component, ComponentFailed, Supervisor
+from assistant.supervisor import Component, ComponentFailed, Scheduled, Supervisor
 from tests.support.ports import free_port
 
 
@@ -113,3 +113,29 @@ def test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(tmp_path):
     supervisor.start(stubborn, timeout=20)
     supervisor.stop_all(grace=1.0)
     assert stubborn.process is not None and stubborn.process.poll() is not None
+
+
+def test_a_scheduled_chore_runs_again_and_again_while_watching_and_stops_with_it(tmp_path):
+    said: list[str] = []
+    supervisor = Supervisor(tmp_path, said.append)
+    runs = tmp_path / "runs.txt"
+    write = f"open({str(runs)!r}, 'a').write('x'); print('purged 0 transcripts')"
+    chore = Scheduled("purge", [sys.executable, "-c", write], every_s=0.5, first_after_s=0.2)
+    failing = Scheduled("broken", [sys.executable, "-c", "raise SystemExit(2)"], every_s=60)
+    failing.first_after_s = 0
+    supervisor.schedule(chore)
+    supervisor.schedule(failing)
+    started = time.monotonic()
+    assert supervisor.watch(lambda: time.monotonic() - started > 2.2) is None
+    assert 3 <= len(runs.read_text()) <= 5
+    assert (tmp_path / "purge.log").read_text().count("purged 0 transcripts") == len(
+        runs.read_text()
+    )
+    assert failing.runs == 1 and any("broken failed (exit 2)" in line for line in said)
+    sleeper = Scheduled("slow", [sys.executable, "-c", "import time; time.sleep(60)"], every_s=1)
+    sleeper.first_after_s = 0
+    supervisor.schedule(sleeper)
+    supervisor.watch(lambda: sleeper.process is not None)
+    process = sleeper.process
+    supervisor.stop_all(grace=5)
+    assert process is not None and process.poll() is not None
