@@ -18,6 +18,7 @@ from backend_api.catalogue.service import kb_version
 from backend_api.catalogue.transfer import import_bundle, load_sources
 from backend_api.console.router import install_console
 from backend_api.db import make_engine, make_session_factory
+from backend_api.docs import router as docs_router
 from backend_api.errors import ApiError, install_error_handlers, load_messages
 from backend_api.faq.router import router as faq_router
 from backend_api.feedback.router import router as feedback_router
@@ -35,6 +36,7 @@ from backend_api.users.router import router as users_router
 from backend_api.users.security import Principal, production_hasher
 from backend_api.users.service import ActiveUsers, ensure_account
 from shared.log_masking import install_log_masking
+from shared.security_headers import SecurityHeaders, security_headers
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +121,12 @@ def create_app(
         version="1.0.0",
         description="Back office of the Dastyar assistant: catalogue, FAQ, requests, feedback.",
         lifespan=lifespan,
+        # our /docs page: FastAPI's starts Swagger UI inline (see backend_api/docs.py)
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
+    app.add_middleware(SecurityHeaders, headers=security_headers())
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
@@ -148,6 +155,7 @@ def create_app(
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_console(app)  # the staff and admin web console at /console
+    app.include_router(docs_router)
 
     @app.get("/health", tags=["health"])
     def health(request: Request) -> dict[str, object]:

@@ -27,6 +27,7 @@ from connectors.telegram.webhook import router as webhook_router
 from connectors.web.router import router as web_router
 from connectors.web.widget import STATIC
 from shared.log_masking import install_log_masking
+from shared.security_headers import SecurityHeaders, security_headers, widget_frame_ancestors
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +106,13 @@ def create_app(
     logsafe.install(settings.secrets())
     gateway = build(settings, rasa, **overrides)
 
-    app = FastAPI(title="Dastyar gateway", lifespan=lifespan)
+    # no API docs pages here: FastAPI's start Swagger UI from an inline script, which the pages'
+    # policy refuses; the gateway's few routes are described in connectors/README.md
+    app = FastAPI(title="Dastyar gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.gateway = gateway
+    # the demo page may be framed by the sites that embed the widget, and by nothing else
+    frame_ancestors = widget_frame_ancestors(settings.widget_origins)
+    app.add_middleware(SecurityHeaders, headers=security_headers(frame_ancestors))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.widget_origins,

@@ -28,21 +28,25 @@ logger = logging.getLogger(__name__)
 PREFIX = "/console"
 
 
+# the modules whose ``router`` holds the console's pages (paths under PREFIX)
+PAGES = (
+    signin,
+    dashboard,
+    requests,
+    unresolved,
+    handoffs,
+    complaints,
+    faqs,
+    catalogue,
+    accounts,
+    audit,
+)
+
+
 def console_router() -> APIRouter:
     """Every console page under ``/console``."""
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
-    for module in (
-        signin,
-        dashboard,
-        requests,
-        unresolved,
-        handoffs,
-        complaints,
-        faqs,
-        catalogue,
-        accounts,
-        audit,
-    ):
+    for module in PAGES:
         router.include_router(module.router)
     return router
 

@@ -21,23 +21,14 @@ from backend_api.console.formatting import FILTERS, fa
 from backend_api.console.settings import get_console_settings
 from backend_api.console.texts import Texts, load_texts
 from backend_api.errors import ApiError, MessageCatalogue, load_messages
+from shared.security_headers import security_headers
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 _COUNT = re.compile(r"[a-z_]{1,20}:\d{1,9}")
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+# The project's headers (shared/security_headers.py: never framed), and staff data is not cached.
+SECURITY_HEADERS = {**security_headers(), "Cache-Control": "no-store"}
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters.update(FILTERS)
