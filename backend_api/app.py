@@ -16,6 +16,7 @@ from backend_api.catalogue.models import Service
 from backend_api.catalogue.router import router as catalogue_router
 from backend_api.catalogue.service import kb_version
 from backend_api.catalogue.transfer import import_bundle, load_sources
+from backend_api.common.rate_limit import install_rate_limit
 from backend_api.console.router import install_console
 from backend_api.db import make_engine, make_session_factory
 from backend_api.docs import router as docs_router
@@ -126,7 +127,8 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
-    app.add_middleware(SecurityHeaders, headers=security_headers())
+    install_rate_limit(app, settings, factory, messages)
+    app.add_middleware(SecurityHeaders, headers=security_headers())  # outermost: on 429s too
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory

@@ -52,8 +52,15 @@ class BackendSettings(BaseSettings):
     # Wrong tracking code + identity guesses allowed per code and per identity in the window.
     lookup_max_failures: int = Field(default=10, ge=1)
     lookup_window_seconds: int = Field(default=900, ge=1)
-    # Empty: counts kept per process; redis://host:6379/0 shares them across workers and replicas.
-    redis_url: SecretStr = Field(default=SecretStr(""))
+    # Empty: counts kept per process; redis://host:6379/0 shares them across workers and replicas
+    # (the lookup guard's and the rate limits'; the gateway reads the same variable).
+    redis_url: SecretStr = Field(default=SecretStr(""), validation_alias=shared.REDIS_URL_ENV)
+    # State-changing requests a minute (backend_api/common/rate_limit.py): per address for
+    # callers not signed in, per account for staff and admins; the service account relays every
+    # citizen (each one limited at the gateway), so it is not limited unless this is set (0: off).
+    rate_limit_per_minute: int = Field(default=60, ge=0)
+    rate_limit_staff_per_minute: int = Field(default=600, ge=0)
+    rate_limit_service_per_minute: int = Field(default=0, ge=0)
 
     max_attachment_bytes: int = Field(
         default=shared.DEFAULT_MAX_ATTACHMENT_BYTES,

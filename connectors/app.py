@@ -24,6 +24,7 @@ from connectors.settings import GatewaySettings, get_settings
 from connectors.sms.router import router as sms_router
 from connectors.store import Store
 from connectors.telegram.webhook import router as webhook_router
+from connectors.web.limits import install_web_limit
 from connectors.web.router import router as web_router
 from connectors.web.widget import STATIC
 from shared.log_masking import install_log_masking
@@ -110,6 +111,7 @@ def create_app(
     # policy refuses; the gateway's few routes are described in connectors/README.md
     app = FastAPI(title="Dastyar gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.gateway = gateway
+    install_web_limit(app, settings, gateway.texts)
     # the demo page may be framed by the sites that embed the widget, and by nothing else
     frame_ancestors = widget_frame_ancestors(settings.widget_origins)
     app.add_middleware(SecurityHeaders, headers=security_headers(frame_ancestors))

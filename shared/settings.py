@@ -49,6 +49,10 @@ SERVICE_USERNAME_ENV = "DASTYAR_BACKEND_ASSISTANT_USERNAME"
 SERVICE_PASSWORD_ENV = "DASTYAR_BACKEND_ASSISTANT_PASSWORD"
 DEFAULT_SERVICE_USERNAME = "assistant"
 
+# Redis, when configured: the backend's lookup guard and both apps' rate limits keep their counts
+# there, so every worker and replica shares them (empty: each process counts alone).
+REDIS_URL_ENV = "DASTYAR_BACKEND_REDIS_URL"
+
 # Citizens' attachments: the backend enforces the limit, the gateway refuses larger files early.
 MAX_ATTACHMENT_BYTES_ENV = "DASTYAR_BACKEND_MAX_ATTACHMENT_BYTES"
 DEFAULT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024

@@ -143,6 +143,14 @@ def load_session(
     return SessionInfo(username=row.username, csrf_token=row.csrf_token)
 
 
+def session_owner(session: Session, token: str | None) -> str | None:
+    """The account behind a live cookie token, read only (for the rate limit: who is asking)."""
+    if not token:
+        return None
+    row = session.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == _hash(token)))
+    return row.username if row is not None and row.expires_at > utcnow() else None
+
+
 def sign_out(session: Session, token: str | None, actor: Principal | None) -> None:
     """End the session behind a cookie token."""
     if token:

@@ -65,5 +65,5 @@ def test_the_docs_start_swagger_from_a_file_and_allow_only_its_cdn(client):
 
 def test_json_answers_and_the_api_errors_are_not_sniffed(client):
     assert client.get("/api/v1/no-such-thing").headers["x-content-type-options"] == "nosniff"
-    response = client.get("/api/v1/services")
+    response = client.get("/api/v1/catalogue/agencies")
     assert response.headers["x-content-type-options"] == "nosniff"

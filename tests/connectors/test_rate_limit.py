@@ -1,0 +1,55 @@
+"""The web channel limits messages and uploads per address a minute; the widget is told why, in
+Persian, in the conversation; other addresses, reading and the bots' webhooks are not limited."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from connectors.app import create_app
+from tests.connectors.conftest import ScriptedRasa, make_settings
+from tests.connectors.test_web import SESSION, assistant
+from tests.support.windows import fresh_window
+
+
+def gateway(tmp_path, address: str, **values) -> tuple[TestClient, ScriptedRasa]:
+    rasa = ScriptedRasa(assistant)
+    app = create_app(make_settings(tmp_path, **values), rasa.client())
+    return TestClient(app, client=(address, 40000)), rasa
+
+
+def say(client: TestClient, text: str = "سلام"):
+    return client.post("/api/chat", json={"sender": SESSION, "message": text})
+
+
+def test_an_address_past_its_limit_is_told_in_persian_and_rasa_is_not_asked(tmp_path):
+    fresh_window()
+    client, rasa = gateway(tmp_path, "10.0.0.1", rate_limit_per_minute=3)
+    for _ in range(3):
+        assert say(client).status_code == 200
+    refused = say(client)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+    body = refused.json()
+    assert body["error"]["code"] == "rate_limited"
+    assert body["messages"] == [{"text": body["error"]["message"], "notice": "rate_limited"}]
+    assert "ثانیهٔ دیگر" in body["error"]["message"]
+    upload = client.post(
+        "/api/attachments", data={"sender": SESSION}, files={"file": ("a.pdf", b"%PDF")}
+    )
+    assert upload.status_code == 429
+    assert len(rasa.calls) == 3
+    assert client.get("/api/history", params={"sender": SESSION}).status_code == 200
+    other = TestClient(client.app, client=("10.0.0.2", 40000))
+    assert other.post("/api/chat", json={"sender": SESSION, "message": "سلام"}).status_code == 200
+
+
+def test_the_bots_webhooks_are_not_counted_per_address(tmp_path):
+    fresh_window()
+    client, _ = gateway(tmp_path, "10.0.0.1", rate_limit_per_minute=1)
+    for _ in range(3):  # unknown webhook paths: refused by the route, never by the limit
+        assert client.post("/channels/telegram/webhook/x", json={}).status_code != 429
+
+
+def test_zero_turns_the_limit_off(tmp_path):
+    client, _ = gateway(tmp_path, "10.0.0.1", rate_limit_per_minute=0)
+    for _ in range(70):
+        assert say(client).status_code == 200
