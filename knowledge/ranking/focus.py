@@ -3,9 +3,9 @@
 «بچه‌مون تازه به دنیا اومده و بیمارستان گفت … . شناسنامه‌ش رو کجا بگیریم؟» — the story around the
 question dilutes its embedding, so a question the catalogue answers can look unknown. The asking
 part alone is a second reading: when it points to the same service as the whole text, the two
-readings agree and the stronger of their verdicts counts (``knowledge.search``). Measured on the
-two tuning sets (not the blind one), on the 415 questions of two sentences or more: 12 more
-answerable ones answered, 1 more unanswerable one answered, at the same thresholds.
+readings agree and the stronger of their verdicts counts (``knowledge.search``). Measured with
+the search alone on the two tuning sets (never the blind one): of their 700 answerable questions,
+11 more are answered with the right service; of their 190 unanswerable ones, 1 more is answered.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ MIN_WORDS = 3  # a shorter sentence («چیکار کنم؟») names no service o
 
 
 def asking_part(text: str) -> str | None:
-    """From the first sentence that asks to the end (else the last sentence), when the story
-    before it leaves something out; None for a text of one sentence, for a question that starts
-    the text, or for an asking part too short to be read alone."""
+    """The sentences that ask (else the last sentence), when the text has others around them;
+    None for a text of one sentence, one where every sentence asks, or an asking part too short
+    to be read alone."""
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-    first = next((i for i, s in enumerate(sentences) if any(m in s for m in _ASKS)), None)
-    start = len(sentences) - 1 if first is None else first
-    if start < 1:
+    asking = [s for s in sentences if any(mark in s for mark in _ASKS)] or sentences[-1:]
+    if len(asking) == len(sentences):
         return None
-    part = " ".join(sentences[start:])
+    part = " ".join(asking)
     return part if len(part.split()) >= MIN_WORDS else None

@@ -14,7 +14,7 @@ from knowledge.ranking.focus import asking_part
             "پسرم هفته پیش به دنیا اومد و اسمش رو انتخاب نکردیم. شناسنامه‌ش رو کجا باید بگیریم؟",
             "شناسنامه‌ش رو کجا باید بگیریم؟",
         ),
-        # everything from the first sentence that asks: its follow-up question stays with it
+        # every sentence that asks, wherever it stands; the others are left out
         (
             "کیفم رو دزدیدن. میتونم کارت ملی المثنی بگیرم؟ چقدر طول میکشه؟",
             "میتونم کارت ملی المثنی بگیرم؟ چقدر طول میکشه؟",
@@ -22,6 +22,10 @@ from knowledge.ranking.focus import asking_part
         # no sentence asks: the last one is the request
         ("سلام وقت بخیر.\nگذرنامه‌ام گم شده، المثنی میخوام", "گذرنامه‌ام گم شده، المثنی میخوام"),
         ("salam. hazine tamdid gozarname chande?", "hazine tamdid gozarname chande?"),
+        (
+            "المثنی کارت ملی چقدر هزینه داره؟ شنیدم از دفعه اول گرون‌تره",
+            "المثنی کارت ملی چقدر هزینه داره؟",
+        ),
         # a decimal point does not end a sentence
         ("هزینه ۲.۵ میلیون شد. چرا برای گذرنامه اینقدر زیاده؟", "چرا برای گذرنامه اینقدر زیاده؟"),
     ],
@@ -34,7 +38,7 @@ def test_the_asking_part_of_a_story(text, part):
     "text",
     [
         "هزینه تمدید گذرنامه چنده؟",  # one sentence
-        "هزینه گذرنامه چنده؟ مدارکش چیه؟",  # the question starts the text
+        "هزینه گذرنامه چنده؟ مدارکش چیه؟",  # every sentence asks
         "خونه رو فروختم و کنتور آب هنوز به اسم منه. چیکار کنم؟",  # too short to read alone
     ],
 )
