@@ -71,7 +71,9 @@ class ActionCheckStatus(Action):
             return []
         client = backend()
         lookup = client.complaint_status if is_complaint_code(code) else client.request_status
-        view, failed = await _look_up(dispatcher, lookup(code, **identity))
+        view, failed = await _look_up(
+            dispatcher, lookup(code, sender_id=tracker.sender_id, **identity)
+        )
         if view is None:
             return failed
         if is_complaint_code(code):

@@ -16,6 +16,7 @@ from backend_api.catalogue.models import Service
 from backend_api.catalogue.router import router as catalogue_router
 from backend_api.catalogue.service import kb_version
 from backend_api.catalogue.transfer import import_bundle, load_sources
+from backend_api.common.guard import make_guard
 from backend_api.console.router import install_console
 from backend_api.db import make_engine, make_session_factory
 from backend_api.errors import ApiError, install_error_handlers, load_messages
@@ -25,7 +26,6 @@ from backend_api.handoff.router import router as handoff_router
 from backend_api.lexicon.router import router as lexicon_router
 from backend_api.migrate import upgrade
 from backend_api.notifications.router import router as notifications_router
-from backend_api.requests.guard import make_guard
 from backend_api.requests.router import router as requests_router
 from backend_api.search.router import router as search_router
 from backend_api.search.service import LiveIndex

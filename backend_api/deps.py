@@ -11,9 +11,9 @@ from fastapi import Depends, Header, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from backend_api.common.guard import LookupGuard
 from backend_api.db import finish_session
 from backend_api.errors import MessageCatalogue
-from backend_api.requests.guard import LookupGuard
 from backend_api.settings import BackendSettings
 
 
@@ -44,7 +44,7 @@ async def get_messages(request: Request) -> MessageCatalogue:
 
 
 async def get_lookup_guard(request: Request) -> LookupGuard:
-    """The limiter of wrong guesses at citizens' requests."""
+    """The limiter of wrong guesses at what citizens prove (tracking codes, one-time codes)."""
     return request.app.state.lookup_guard
 
 

@@ -49,7 +49,8 @@ class BackendSettings(BaseSettings):
         default=SecretStr(""), validation_alias=shared.SERVICE_PASSWORD_ENV
     )
 
-    # Wrong tracking code + identity guesses allowed per code and per identity in the window.
+    # Wrong guesses (tracking code + identity, one-time codes) allowed per code, per identity and
+    # per conversation in the window (common/guard.py).
     lookup_max_failures: int = Field(default=10, ge=1)
     lookup_window_seconds: int = Field(default=900, ge=1)
     # Empty: counts kept per process; redis://host:6379/0 shares them across workers and replicas.

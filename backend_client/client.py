@@ -139,17 +139,28 @@ class BackendClient:
         return await self._call("POST", "/requests", json=payload, headers={"Idempotency-Key": key})
 
     async def request_status(
-        self, tracking_code: str, *, national_code: str | None = None, mobile: str | None = None
+        self,
+        tracking_code: str,
+        *,
+        national_code: str | None = None,
+        mobile: str | None = None,
+        sender_id: str = "",
     ) -> dict[str, Any]:
-        """A request and its history."""
-        body = {"tracking_code": tracking_code, "national_code": national_code, "mobile": mobile}
+        """A request and its history (``sender_id``: the conversation asking, whose wrong
+        guesses the backend counts too)."""
+        body = _proof(tracking_code, national_code, mobile, sender_id)
         return await self._call("POST", "/requests/lookup", json=body)
 
     async def complaint_status(
-        self, tracking_code: str, *, national_code: str | None = None, mobile: str | None = None
+        self,
+        tracking_code: str,
+        *,
+        national_code: str | None = None,
+        mobile: str | None = None,
+        sender_id: str = "",
     ) -> dict[str, Any]:
         """A complaint or suggestion, with the response staff wrote."""
-        body = {"tracking_code": tracking_code, "national_code": national_code, "mobile": mobile}
+        body = _proof(tracking_code, national_code, mobile, sender_id)
         return await self._call("POST", "/complaints/lookup", json=body)
 
     async def rate(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -237,3 +248,17 @@ class BackendClient:
         elif national_code:
             form["national_code"] = national_code
         return await self._call("POST", "/requests/attachments", data=form, files={"file": file})
+
+
+def _proof(
+    tracking_code: str, national_code: str | None, mobile: str | None, sender_id: str
+) -> dict[str, Any]:
+    """The body of a lookup: the tracking code, the identity and the conversation asking."""
+    body: dict[str, Any] = {
+        "tracking_code": tracking_code,
+        "national_code": national_code,
+        "mobile": mobile,
+    }
+    if sender_id:
+        body["sender_id"] = sender_id
+    return body
