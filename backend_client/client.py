@@ -163,6 +163,29 @@ class BackendClient:
         body = _proof(tracking_code, national_code, mobile, sender_id)
         return await self._call("POST", "/complaints/lookup", json=body)
 
+    # --- a mobile proven by a one-time code, and what was filed with it ---
+    async def send_code(self, mobile: str, sender_id: str, channel: str) -> dict[str, Any]:
+        """Have a one-time code sent by SMS to ``mobile`` for this conversation: ``status`` is
+        ``sent``, or ``verified`` when the conversation has already proved the mobile."""
+        body = {"mobile": mobile, "sender_id": sender_id, "channel": channel}
+        return await self._call("POST", "/citizens/codes", json=body)
+
+    async def verify_code(self, mobile: str, sender_id: str, code: str) -> dict[str, Any]:
+        """Check the code the citizen typed; a wrong or expired one is a BackendRejected whose
+        Persian message says what to do."""
+        body = {"mobile": mobile, "sender_id": sender_id, "code": code}
+        return await self._call("POST", "/citizens/codes/verify", json=body)
+
+    async def trust_contact(self, mobile: str, sender_id: str, channel: str) -> dict[str, Any]:
+        """Verify the conversation for the user's own number shared on Telegram or Bale."""
+        body = {"mobile": mobile, "sender_id": sender_id, "channel": channel}
+        return await self._call("POST", "/citizens/contacts", json=body)
+
+    async def filings(self, mobile: str, sender_id: str) -> list[dict[str, Any]]:
+        """The requests and complaints filed with the mobile this conversation proved."""
+        body = {"mobile": mobile, "sender_id": sender_id}
+        return list((await self._call("POST", "/citizens/filings", json=body))["items"])
+
     async def rate(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Record a satisfaction rating."""
         return await self._call("POST", "/ratings", json=payload)
