@@ -125,10 +125,12 @@ class ValidateMyRequestsForm(FormValidationAction):
 def _filing_lines(domain: dict[str, Any], items: list[dict[str, Any]]) -> str:
     lines = []
     for number, item in enumerate(items, start=1):
+        # a complaint about no service or agency has no title to quote
+        line = "phrase_filing_line" if item["title"] else "phrase_filing_line_untitled"
         lines.append(
             phrase(
                 domain,
-                "phrase_filing_line",
+                line,
                 number=to_persian_digits(str(number)),
                 kind=phrase(domain, f"phrase_filing_{item['kind']}"),
                 title=item["title"],

@@ -85,6 +85,7 @@ def test_a_code_proves_the_mobile_then_filings_are_listed_and_opened(action_env,
     assert responses(messages) == ["utter_filings"]
     listed = messages[0]
     assert "صدور گذرنامه" in listed["filings"] and "ثبت شده" in listed["filings"]
+    assert "«»" not in listed["filings"]  # the complaint names no service: no empty quotes
     assert [b["payload"] for b in listed["buttons"]] == [
         f'/open_filing{{"tracking_code": "{complaint}"}}',
         f'/open_filing{{"tracking_code": "{request}"}}',

@@ -123,7 +123,9 @@ def test_a_citizen_proves_the_mobile_and_sees_their_requests(stack, sms, browser
     page.get_by_role("button", name=f"درخواست {_persian(request_code)}").click()
     report = page.get_by_text("وضعیت فعلی: ثبت شده", exact=False)
     expect(report).to_be_visible(timeout=30000)
-    expect(report).to_contain_text("سابقه")
+    expect(report).to_contain_text(_persian(request_code))
+    history = page.get_by_text("سابقه:", exact=False).last  # its own paragraph in the widget
+    expect(history).to_contain_text("ثبت شده")
     page.screenshot(path=str(ARTIFACTS / "my-requests-open.png"))
 
     # the code went through the backend's outbox, and it was delivered once
