@@ -18,6 +18,7 @@ FORM_SLOTS = {
     "status_form": ["tracking_code", "identity"],
     "rating_form": ["rating", "rating_comment", "rated_tracking_code"],
     "feedback_form": ["feedback_text", "contact", "feedback_kind", "feedback_key"],
+    "my_requests_form": ["otp_mobile", "otp_code"],
 }  # fmt: skip
 
 

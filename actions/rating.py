@@ -71,7 +71,7 @@ class ActionSubmitRating(Action):
         tracking = tracker.get_slot("rated_tracking_code")
         identity = parse_identity(str(tracker.get_slot("identity") or ""))
         if tracking and identity:
-            payload.update(tracking_code=tracking, **identity)
+            payload.update(tracking_code=tracking, sender_id=tracker.sender_id, **identity)
         else:
             payload["service_code"] = tracker.get_slot("service_code")
         reset: list[EventType] = [

@@ -69,32 +69,44 @@ class ActionCheckStatus(Action):
         identity = parse_identity(str(tracker.get_slot("identity") or ""))
         if not code or not identity:
             return []
-        client = backend()
-        lookup = client.complaint_status if is_complaint_code(code) else client.request_status
-        view, failed = await _look_up(dispatcher, lookup(code, **identity))
-        if view is None:
-            return failed
-        if is_complaint_code(code):
-            return _report_complaint(dispatcher, domain, view)
-        dispatcher.utter_message(
-            response="utter_status",
-            service_title=view["service_title"],
-            tracking_code=to_persian_digits(format_tracking_code(view["tracking_code"])),
-            status=phrase(domain, f"phrase_status_{view['status']}"),
-            eta=view["estimated_completion_jalali"],
-            history=_history(domain, view["events"]),
-        )
-        # The code is forgotten once reported, so the next «پیگیری» asks for a code instead of
-        # repeating this one; the identity stays, as it is the same citizen.
-        events: list[EventType] = [
-            SlotSet("tracking_code", None),
-            SlotSet("service_code", view["service_code"]),
-            SlotSet("service_title", view["service_title"]),
-        ]
-        if view["status"] == "completed":
-            dispatcher.utter_message(response="utter_offer_rating")
-            events.append(SlotSet("rated_tracking_code", view["tracking_code"]))
-        return events
+        return await report_status(dispatcher, tracker, domain, code, identity)
+
+
+async def report_status(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: dict[str, Any],
+    code: str,
+    identity: dict[str, str],
+) -> list[EventType]:
+    """Look a request or complaint up by its code and the identity, and report it with its
+    history (a completed request is offered a rating)."""
+    client = backend()
+    lookup = client.complaint_status if is_complaint_code(code) else client.request_status
+    view, failed = await _look_up(dispatcher, lookup(code, sender_id=tracker.sender_id, **identity))
+    if view is None:
+        return failed
+    if is_complaint_code(code):
+        return _report_complaint(dispatcher, domain, view)
+    dispatcher.utter_message(
+        response="utter_status",
+        service_title=view["service_title"],
+        tracking_code=to_persian_digits(format_tracking_code(view["tracking_code"])),
+        status=phrase(domain, f"phrase_status_{view['status']}"),
+        eta=view["estimated_completion_jalali"],
+        history=_history(domain, view["events"]),
+    )
+    # The code is forgotten once reported, so the next «پیگیری» asks for a code instead of
+    # repeating this one; the identity stays, as it is the same citizen.
+    events: list[EventType] = [
+        SlotSet("tracking_code", None),
+        SlotSet("service_code", view["service_code"]),
+        SlotSet("service_title", view["service_title"]),
+    ]
+    if view["status"] == "completed":
+        dispatcher.utter_message(response="utter_offer_rating")
+        events.append(SlotSet("rated_tracking_code", view["tracking_code"]))
+    return events
 
 
 async def _look_up(

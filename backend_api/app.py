@@ -16,6 +16,9 @@ from backend_api.catalogue.models import Service
 from backend_api.catalogue.router import router as catalogue_router
 from backend_api.catalogue.service import kb_version
 from backend_api.catalogue.transfer import import_bundle, load_sources
+from backend_api.citizens.policy import CodePolicy
+from backend_api.citizens.router import router as citizens_router
+from backend_api.common.guard import make_guard
 from backend_api.common.rate_limit import install_rate_limit
 from backend_api.console.router import install_console
 from backend_api.db import make_engine, make_session_factory
@@ -27,7 +30,6 @@ from backend_api.handoff.router import router as handoff_router
 from backend_api.lexicon.router import router as lexicon_router
 from backend_api.migrate import upgrade
 from backend_api.notifications.router import router as notifications_router
-from backend_api.requests.guard import make_guard
 from backend_api.requests.router import router as requests_router
 from backend_api.search.router import router as search_router
 from backend_api.search.service import LiveIndex
@@ -134,6 +136,7 @@ def create_app(
     app.state.session_factory = factory
     app.state.messages = messages
     app.state.lookup_guard = guard
+    app.state.code_policy = CodePolicy.from_settings(settings)
     app.state.password_hasher = hasher
     app.state.active_users = ActiveUsers(factory)
     app.state.search_index = LiveIndex(factory)
@@ -150,6 +153,7 @@ def create_app(
         faq_router,
         lexicon_router,
         feedback_router,
+        citizens_router,
         unresolved_router,
         handoff_router,
         notifications_router,

@@ -11,9 +11,10 @@ from fastapi import Depends, Header, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from backend_api.citizens.policy import CodePolicy
+from backend_api.common.guard import LookupGuard
 from backend_api.db import finish_session
-from backend_api.errors import MessageCatalogue
-from backend_api.requests.guard import LookupGuard
+from backend_api.errors import ApiError, MessageCatalogue
 from backend_api.settings import BackendSettings
 
 
@@ -26,6 +27,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     failed = False
     try:
         yield session
+    except ApiError as exc:
+        failed = not exc.keeps_changes
+        raise
     except BaseException:
         failed = True
         raise
@@ -44,8 +48,13 @@ async def get_messages(request: Request) -> MessageCatalogue:
 
 
 async def get_lookup_guard(request: Request) -> LookupGuard:
-    """The limiter of wrong guesses at citizens' requests."""
+    """The limiter of wrong guesses at what citizens prove (tracking codes, one-time codes)."""
     return request.app.state.lookup_guard
+
+
+async def get_code_policy(request: Request) -> CodePolicy:
+    """Lifetimes and limits of one-time codes, and the key they are hashed with."""
+    return request.app.state.code_policy
 
 
 # The unit of work: services flush, this dependency commits (see backend_api/README.md).
@@ -55,6 +64,7 @@ DbSession = Annotated[Session, Depends(get_session, scope="function")]
 AppSettings = Annotated[BackendSettings, Depends(get_app_settings)]
 Messages = Annotated[MessageCatalogue, Depends(get_messages)]
 Guard = Annotated[LookupGuard, Depends(get_lookup_guard)]
+Codes = Annotated[CodePolicy, Depends(get_code_policy)]
 
 
 @dataclass(frozen=True)

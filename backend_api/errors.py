@@ -37,6 +37,9 @@ _STATUS_CODES = {
 class ApiError(Exception):
     """An expected failure with an HTTP status and a machine code; the message comes from locale."""
 
+    # The request's unit of work is rolled back on an error, unless the error says otherwise.
+    keeps_changes = False
+
     def __init__(self, status: int, code: str, details: Any = None, **params: Any) -> None:
         super().__init__(code)
         self.status = status
@@ -57,6 +60,13 @@ class Conflict(ApiError):
 
     def __init__(self, code: str = "conflict", **params: Any) -> None:
         super().__init__(409, code, **params)
+
+
+class CountedRefusal(ApiError):
+    """A refusal whose cause must stay recorded: the unit of work commits what was flushed
+    (a wrong one-time code uses up one of its tries although the call fails)."""
+
+    keeps_changes = True
 
 
 class Invalid(ApiError):

@@ -2,6 +2,7 @@
 
 from backend_api.audit.models import AuditEntry
 from backend_api.catalogue.models import Agency, Cluster, KnowledgeBaseState, Service
+from backend_api.citizens.models import MobileProof
 from backend_api.console.models import ConsoleSession, IgnoreRule, LoginFailures, Referral
 from backend_api.db import Base
 from backend_api.faq.models import Faq
@@ -28,6 +29,7 @@ __all__ = [
     "KnowledgeBaseState",
     "LoginFailures",
     "Membership",
+    "MobileProof",
     "OutboxMessage",
     "Post",
     "Rating",

@@ -49,7 +49,8 @@ class BackendSettings(BaseSettings):
         default=SecretStr(""), validation_alias=shared.SERVICE_PASSWORD_ENV
     )
 
-    # Wrong tracking code + identity guesses allowed per code and per identity in the window.
+    # Wrong guesses (tracking code + identity, one-time codes) allowed per code, per identity and
+    # per conversation in the window (common/guard.py).
     lookup_max_failures: int = Field(default=10, ge=1)
     lookup_window_seconds: int = Field(default=900, ge=1)
     # Empty: counts kept per process; redis://host:6379/0 shares them across workers and replicas
@@ -61,6 +62,15 @@ class BackendSettings(BaseSettings):
     rate_limit_per_minute: int = Field(default=60, ge=0)
     rate_limit_staff_per_minute: int = Field(default=600, ge=0)
     rate_limit_service_per_minute: int = Field(default=0, ge=0)
+
+    # One-time codes sent by SMS to prove a mobile (citizens/): how long a code lives, how many
+    # tries it allows, how many codes one mobile or one conversation may be sent in the window,
+    # and how long a conversation stays verified after the right code.
+    otp_ttl_seconds: int = Field(default=120, ge=30, le=3600)
+    otp_max_attempts: int = Field(default=5, ge=1, le=20)
+    otp_max_sends: int = Field(default=3, ge=1, le=50)
+    otp_send_window_seconds: int = Field(default=900, ge=60)
+    otp_verified_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
     max_attachment_bytes: int = Field(
         default=shared.DEFAULT_MAX_ATTACHMENT_BYTES,

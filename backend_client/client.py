@@ -139,18 +139,52 @@ class BackendClient:
         return await self._call("POST", "/requests", json=payload, headers={"Idempotency-Key": key})
 
     async def request_status(
-        self, tracking_code: str, *, national_code: str | None = None, mobile: str | None = None
+        self,
+        tracking_code: str,
+        *,
+        national_code: str | None = None,
+        mobile: str | None = None,
+        sender_id: str = "",
     ) -> dict[str, Any]:
-        """A request and its history."""
-        body = {"tracking_code": tracking_code, "national_code": national_code, "mobile": mobile}
+        """A request and its history (``sender_id``: the conversation asking, whose wrong
+        guesses the backend counts too)."""
+        body = _proof(tracking_code, national_code, mobile, sender_id)
         return await self._call("POST", "/requests/lookup", json=body)
 
     async def complaint_status(
-        self, tracking_code: str, *, national_code: str | None = None, mobile: str | None = None
+        self,
+        tracking_code: str,
+        *,
+        national_code: str | None = None,
+        mobile: str | None = None,
+        sender_id: str = "",
     ) -> dict[str, Any]:
         """A complaint or suggestion, with the response staff wrote."""
-        body = {"tracking_code": tracking_code, "national_code": national_code, "mobile": mobile}
+        body = _proof(tracking_code, national_code, mobile, sender_id)
         return await self._call("POST", "/complaints/lookup", json=body)
+
+    # --- a mobile proven by a one-time code, and what was filed with it ---
+    async def send_code(self, mobile: str, sender_id: str, channel: str) -> dict[str, Any]:
+        """Have a one-time code sent by SMS to ``mobile`` for this conversation: ``status`` is
+        ``sent``, or ``verified`` when the conversation has already proved the mobile."""
+        body = {"mobile": mobile, "sender_id": sender_id, "channel": channel}
+        return await self._call("POST", "/citizens/codes", json=body)
+
+    async def verify_code(self, mobile: str, sender_id: str, code: str) -> dict[str, Any]:
+        """Check the code the citizen typed; a wrong or expired one is a BackendRejected whose
+        Persian message says what to do."""
+        body = {"mobile": mobile, "sender_id": sender_id, "code": code}
+        return await self._call("POST", "/citizens/codes/verify", json=body)
+
+    async def trust_contact(self, mobile: str, sender_id: str, channel: str) -> dict[str, Any]:
+        """Verify the conversation for the user's own number shared on Telegram or Bale."""
+        body = {"mobile": mobile, "sender_id": sender_id, "channel": channel}
+        return await self._call("POST", "/citizens/contacts", json=body)
+
+    async def filings(self, mobile: str, sender_id: str) -> list[dict[str, Any]]:
+        """The requests and complaints filed with the mobile this conversation proved."""
+        body = {"mobile": mobile, "sender_id": sender_id}
+        return list((await self._call("POST", "/citizens/filings", json=body))["items"])
 
     async def rate(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Record a satisfaction rating."""
@@ -237,3 +271,17 @@ class BackendClient:
         elif national_code:
             form["national_code"] = national_code
         return await self._call("POST", "/requests/attachments", data=form, files={"file": file})
+
+
+def _proof(
+    tracking_code: str, national_code: str | None, mobile: str | None, sender_id: str
+) -> dict[str, Any]:
+    """The body of a lookup: the tracking code, the identity and the conversation asking."""
+    body: dict[str, Any] = {
+        "tracking_code": tracking_code,
+        "national_code": national_code,
+        "mobile": mobile,
+    }
+    if sender_id:
+        body["sender_id"] = sender_id
+    return body

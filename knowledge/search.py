@@ -8,9 +8,10 @@ from pathlib import Path
 
 from knowledge.deciding.asks import AskedFields
 from knowledge.deciding.decide import Decision, Families, answer_service, decide
-from knowledge.deciding.verdict import Judge, Outcome, load_calibration
+from knowledge.deciding.verdict import Judge, Outcome, Verdict, load_calibration
 from knowledge.index.documents import Document, Hit
 from knowledge.locale import FIELDS, load_texts
+from knowledge.ranking.focus import asking_part
 from knowledge.ranking.lexicon import Lexicon, base_synonyms
 from knowledge.ranking.reading import QueryReader, Reading
 from knowledge.ranking.retriever import KnowledgeIndex, Ranking, group_of
@@ -125,6 +126,8 @@ class Searcher:
         that service (``fields`` of it, or those the question asks)."""
         reading, ranking = self.rank(query, max(limit, 10))
         verdict = self.judge.judge(ranking.features)
+        if verdict.outcome == "unknown" and not service:
+            verdict = self._second_reading(query, ranking, verdict)
         candidates = distinct_answers(ranking.hits, self.max_candidates, self.index.answer_key)
         hits = [] if verdict.outcome == "unknown" and not service else ranking.hits[:limit]
         if service:
@@ -159,6 +162,20 @@ class Searcher:
             decision=decision,
             reading=reading,
         )
+
+    def _second_reading(self, query: str, ranking: Ranking, verdict: Verdict) -> Verdict:
+        """The verdict on the asking part of a story (:mod:`knowledge.ranking.focus`) when it
+        points to the same service as the whole question and is surer; else ``verdict``."""
+        part = asking_part(query)
+        if part is None or not ranking.hits:
+            return verdict
+        _, focused = self.rank(part, 10)
+        if not focused.hits or group_of(focused.hits[0].document) != group_of(
+            ranking.hits[0].document
+        ):
+            return verdict
+        second = self.judge.judge(focused.features)
+        return second if second.known > verdict.known else verdict
 
 
 def judge_for(index: KnowledgeIndex, calibration_file: Path) -> Judge:

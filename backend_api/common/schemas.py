@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
-from backend_api.common.fields import Mobile, NationalCode, TrackingCode
+from backend_api.common.fields import Mobile, NationalCode, SenderId, TrackingCode
 
 
 class InputModel(BaseModel):
@@ -27,11 +27,13 @@ def require_identity(national_code: str | None, mobile: str | None) -> None:
 
 
 class CitizenProof(InputModel):
-    """A tracking code with the national code or the mobile it was filed with."""
+    """A tracking code with the national code or the mobile it was filed with, and the
+    conversation asking (its wrong guesses are counted too)."""
 
     tracking_code: TrackingCode
     national_code: NationalCode | None = None
     mobile: Mobile | None = None
+    sender_id: SenderId = ""
 
     @model_validator(mode="after")
     def _one_identity(self) -> CitizenProof:

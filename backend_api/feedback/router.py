@@ -45,9 +45,9 @@ def complain(
 
 
 @router.post("/complaints/lookup", response_model=ComplaintOut)
-def lookup(*, body: CitizenProof, _: Assistant, session: DbSession) -> ComplaintOut:
+def lookup(*, body: CitizenProof, _: Assistant, session: DbSession, guard: Guard) -> ComplaintOut:
     """A complaint's status, given its tracking code and the identity it was filed with."""
-    return service.complaint_out(service.find_complaint(session, body))
+    return service.complaint_out(service.find_complaint(session, body, guard))
 
 
 @router.get("/staff/complaints", response_model=list[ComplaintOut])

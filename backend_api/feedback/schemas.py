@@ -24,6 +24,7 @@ class RatingIn(InputModel):
     mobile: Mobile | None = None
     service_code: str | None = Field(default=None, pattern=r"^\d{11}$")
     channel: Channel = "web"
+    sender_id: SenderId = ""
 
     @model_validator(mode="after")
     def _target(self) -> RatingIn:

@@ -13,6 +13,7 @@ from backend_api.catalogue.models import Service
 from backend_api.catalogue.service import get_agency, get_service
 from backend_api.common.codes import COMPLAINT_PREFIXES, new_tracking_code
 from backend_api.common.filing import file_once
+from backend_api.common.guard import LookupGuard
 from backend_api.common.schemas import CitizenProof
 from backend_api.errors import Conflict, MessageCatalogue, NotFound
 from backend_api.feedback.models import Complaint, Rating
@@ -24,7 +25,6 @@ from backend_api.feedback.schemas import (
     RatingOut,
     RatingSummary,
 )
-from backend_api.requests.guard import LookupGuard
 from backend_api.requests.service import find_for_citizen
 from backend_api.requests.workflow import COMPLETED
 from backend_api.users.security import Principal
@@ -52,6 +52,7 @@ def rate(session: Session, data: RatingIn, guard: LookupGuard) -> RatingOut:
                 tracking_code=data.tracking_code,
                 national_code=data.national_code,
                 mobile=data.mobile,
+                sender_id=data.sender_id,
             ),
             guard,
         )
@@ -142,8 +143,16 @@ def file_complaint(
     return file_once(session, Complaint, data, idempotency_key, build)
 
 
-def find_complaint(session: Session, proof: CitizenProof) -> Complaint:
-    """A complaint by tracking code and the identity it was filed with, else 404."""
+def find_complaint(session: Session, proof: CitizenProof, guard: LookupGuard) -> Complaint:
+    """A complaint by tracking code and the identity it was filed with, else 404.
+
+    Guarded as request lookups are: a wrong identity answers like an unknown code, and repeated
+    wrong guesses at a code, with an identity or from a conversation are refused for a while.
+    """
+    keys = guard.keys(
+        proof.tracking_code, proof.national_code or proof.mobile or "", proof.sender_id
+    )
+    guard.check(keys)
     complaint = session.scalar(
         select(Complaint).where(Complaint.tracking_code == proof.tracking_code)
     )
@@ -152,6 +161,7 @@ def find_complaint(session: Session, proof: CitizenProof) -> Complaint:
         or (proof.mobile and complaint.mobile == proof.mobile)
     )
     if not matches or complaint is None:
+        guard.failed(keys)
         raise NotFound("complaint_not_found")
     return complaint
 

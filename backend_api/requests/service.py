@@ -16,11 +16,11 @@ from backend_api.catalogue.service import get_service
 from backend_api.common.calendar import citizen_today
 from backend_api.common.codes import REQUEST_PREFIXES, new_tracking_code
 from backend_api.common.filing import file_once
+from backend_api.common.guard import LookupGuard
 from backend_api.common.schemas import CitizenProof
 from backend_api.errors import ApiError, Conflict, Invalid, MessageCatalogue, NotFound
 from backend_api.notifications.service import notify_status_change
 from backend_api.requests import workflow
-from backend_api.requests.guard import LookupGuard
 from backend_api.requests.models import Attachment, RequestEvent, ServiceRequest
 from backend_api.requests.schemas import (
     Receipt,
@@ -138,11 +138,10 @@ def find_for_citizen(session: Session, proof: CitizenProof, guard: LookupGuard) 
     A wrong identity answers exactly like an unknown code, so codes cannot be probed; repeated
     wrong guesses at a code or with an identity are refused for a while (429).
     """
-    keys = guard.keys(proof.tracking_code, proof.national_code or proof.mobile or "")
-    if guard.blocked(keys):
-        raise ApiError(
-            429, "too_many_lookup_failures", minutes=to_persian_digits(str(guard.window_minutes))
-        )
+    keys = guard.keys(
+        proof.tracking_code, proof.national_code or proof.mobile or "", proof.sender_id
+    )
+    guard.check(keys)
     # History and attachments come in the same query: the caller shows them, and lazy loads
     # would cost two more round trips on the busiest citizen-facing call.
     req = (

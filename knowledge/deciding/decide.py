@@ -25,6 +25,7 @@ from knowledge.deciding.asks import AskedFields, name_words
 from knowledge.deciding.verdict import Outcome
 from knowledge.index.documents import Document, Hit
 from knowledge.locale import FIELDS
+from knowledge.ranking.focus import asking_part
 from nlu.normalize import ZWNJ, normalize
 from nlu.phrases import words_of
 
@@ -210,7 +211,10 @@ def _answer(
     if not code:  # a general FAQ: its own answer
         return Decision("answer", "", (Part("about", first),))
     ignore = name_words([first.meta.get("service_names", "")])
-    asked = asked_fields.of(question, ignore)
+    # in a story, the fields are those its asking part names («… همه مدارکم رفت. المثنی کارت
+    # ملی چقدر هزینه داره؟» asks the cost only); the whole text when that part names none
+    part = asking_part(question)
+    asked = (asked_fields.of(part, ignore) if part else ()) or asked_fields.of(question, ignore)
     if not asked:
         # A bare name («پاسپورت») asks what the service is, whichever of its fields ranked
         # first; a longer question that names no field is answered by its best document (a FAQ

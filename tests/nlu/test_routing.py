@@ -30,7 +30,19 @@ ROUTER = load_router()
         ("capabilities", "چیکارا بلدی انجام بدی", "capabilities"),
         ("suggest", "پیشنهاد میکنم ساعت کاری دفاتر بیشتر بشه", "suggest"),
         ("thanks", "خیلی ممنون", "thanks"),
-        ("greet", "سلام، هزینه گذرنامه چنده؟", "greet"),  # not a diverted intent
+        # a greeting that goes on to ask about a service is the question; a greeting alone is not
+        ("greet", "سلام وقت بخیر، هزینه صدور گذرنامه چنده؟", TARGET),
+        ("greet", "salam khaste nabashid, tamdid govahiname chand rooz tool mikeshe?", TARGET),
+        ("greet", "سلام عزیز، خوبی؟", "greet"),
+        ("greet", "سلام، احوالتون چطوره؟", "greet"),
+        ("greet", "سلام روز بخیر، خوب هستین؟", "greet"),
+        # a question is not a filing, unless it asks the assistant to file
+        ("file_request", "میتونم برای پدرم درخواست المثنی شناسنامه بدم یا خودش باید بیاد؟", TARGET),
+        ("file_request", "میشه برام درخواست انشعاب گاز ثبت کنی؟", "file_request"),
+        # a complaint that asks about a field is the question; a complaint stays a complaint
+        ("complain", "اضافه کردن همسر به پرونده بیمه هزینه داره؟", TARGET),
+        ("complain", "چرا هیچکس تو اداره برق تلفن رو جواب نمیده؟", "complain"),
+        ("complain", "از برخورد کارمند دفتر پیشخوان شکایت دارم", "complain"),
         # a question about the assistant itself stays where it is
         ("capabilities", "چه کارهایی میتونی انجام بدی؟", "capabilities"),
         ("thanks", "خیلی ممنون از راهنماییتون", "thanks"),

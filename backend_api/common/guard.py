@@ -1,11 +1,13 @@
-"""Limits wrong guesses at a citizen's request: tracking code plus national code or mobile.
+"""One limit on wrong guesses at what a citizen proves: a request's or a complaint's tracking
+code with the national code or mobile it was filed with, and a one-time code sent to a mobile.
 
-Every lookup that names a tracking code and an identity which do not match counts as a failure
-against both the code and the identity. Once either has ``max_failures`` in the window, lookups
-with it are refused (429) until the window passes, so neither a stolen tracking code nor a known
-national code can be brute-forced through the assistant. The counts live in this process's
-memory, or in Redis when one is configured, so that every worker and replica shares them.
-Identities are kept only as keyed hashes, never in the clear.
+Every failed proof counts against each thing it named: the tracking code, the identity, and the
+conversation it came from (when the caller says which). Once any of them has ``max_failures`` in
+the window, proofs naming it are refused (429) until the window passes, so neither a stolen
+tracking code, nor a known national code or mobile, nor one busy conversation can brute-force
+its way through the assistant. The counts live in this process's memory, or in Redis when one
+is configured, so that every worker and replica shares them. Identities and conversations are
+kept only as keyed hashes, never in the clear.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from collections import deque
 from typing import Protocol
 
 import redis
+
+from backend_api.errors import ApiError
+from nlu.digits import to_persian_digits
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +120,7 @@ class RedisCounter:
 
 
 class LookupGuard:
-    """Decides whether a lookup may proceed and records the ones that failed."""
+    """Decides whether a proof may be checked and records the ones that failed."""
 
     def __init__(
         self, counter: FailureCounter, secret: str, max_failures: int, window_s: float
@@ -125,17 +130,30 @@ class LookupGuard:
         self.max_failures = max_failures
         self.window_minutes = max(1, math.ceil(window_s / 60))
 
-    def keys(self, tracking_code: str, identity: str) -> list[str]:
-        """The counters a lookup touches: its tracking code and its identity (hashed)."""
-        digest = hmac.new(self._secret, identity.encode(), hashlib.sha256).hexdigest()[:32]
-        return [f"code:{tracking_code}", f"id:{digest}"]
+    def _hashed(self, value: str) -> str:
+        return hmac.new(self._secret, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def keys(self, tracking_code: str, identity: str, conversation: str = "") -> list[str]:
+        """The counters a proof touches: its tracking code (if any), its identity and its
+        conversation (if the caller gave one), the last two hashed."""
+        keys = [f"code:{tracking_code}"] if tracking_code else []
+        keys.append(f"id:{self._hashed(identity)}")
+        if conversation:
+            keys.append(f"conv:{self._hashed('conversation:' + conversation)}")
+        return keys
 
     def blocked(self, keys: list[str]) -> bool:
         """True when any of ``keys`` has used up its failures in the window."""
         return any(self._counter.count(key) >= self.max_failures for key in keys)
 
+    def check(self, keys: list[str]) -> None:
+        """Refuse (429, with the wait in Persian) when any of ``keys`` is blocked."""
+        if self.blocked(keys):
+            minutes = to_persian_digits(str(self.window_minutes))
+            raise ApiError(429, "too_many_lookup_failures", minutes=minutes)
+
     def failed(self, keys: list[str]) -> None:
-        """Count a failed lookup against every one of ``keys``."""
+        """Count a failed proof against every one of ``keys``."""
         for key in keys:
             self._counter.add(key)
 
