@@ -76,6 +76,10 @@ CITIZEN_WRITES = [
     ("POST", "/api/v1/outbox/claim"),
     ("POST", "/api/v1/outbox/{message_id}/sent"),
     ("POST", "/api/v1/outbox/{message_id}/failed"),
+    ("POST", "/api/v1/citizens/codes"),
+    ("POST", "/api/v1/citizens/codes/verify"),
+    ("POST", "/api/v1/citizens/contacts"),
+    ("POST", "/api/v1/citizens/filings"),
 ]
 OPEN_WRITES = [("POST", TOKEN_URL)]
 
