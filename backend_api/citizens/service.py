@@ -20,7 +20,7 @@ from backend_api.citizens.policy import (
 from backend_api.common.guard import LookupGuard
 from backend_api.db import utcnow
 from backend_api.errors import ApiError, CountedRefusal, Invalid, MessageCatalogue
-from backend_api.notifications.service import notify_citizen
+from backend_api.notifications.service import SECRET_KEY_PREFIX, notify_citizen
 from nlu.digits import to_persian_digits
 from nlu.identifiers import mask_mobile
 
@@ -109,7 +109,7 @@ def send_code(
     # by SMS whatever the conversation's channel: the code proves the mobile, not the chat
     notify_citizen(
         session,
-        dedupe_key=f"mobile-proof:{proof.id}",
+        dedupe_key=f"{SECRET_KEY_PREFIX}mobile-proof:{proof.id}",
         channel="sms",
         sender_id="",
         mobile=mobile,

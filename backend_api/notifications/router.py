@@ -13,9 +13,12 @@ from backend_api.common.paging import StaffLimit
 from backend_api.common.schemas import RowModel
 from backend_api.deps import DbSession
 from backend_api.notifications import service
+from backend_api.notifications.models import OutboxMessage
 from backend_api.users.deps import Assistant, Staff
+from nlu.personal_data import mask_personal_data
 
 router = APIRouter(tags=["notifications"])
+HIDDEN_BODY = "••••••"  # what staff see instead of a one-time code's text
 
 
 class OutboxOut(RowModel):
@@ -71,6 +74,20 @@ def failed(*, message_id: RowId, body: FailureIn, _: Assistant, session: DbSessi
     return OutboxOut.model_validate(message)
 
 
+def staff_view(message: OutboxMessage) -> OutboxOut:
+    """A message as staff see it: the recipient's number masked and a one-time code's text never
+    shown (staff watch delivery; they need neither). Other texts are what staff themselves sent
+    or the request's own status, shown as they are."""
+    row = OutboxOut.model_validate(message)
+    hidden = message.dedupe_key.startswith(service.SECRET_KEY_PREFIX)
+    return row.model_copy(
+        update={
+            "recipient": mask_personal_data(row.recipient),
+            "body": HIDDEN_BODY if hidden else row.body,
+        }
+    )
+
+
 @router.get("/staff/outbox", response_model=list[OutboxOut])
 def outbox(
     *,
@@ -79,5 +96,5 @@ def outbox(
     _: Staff,
     session: DbSession,
 ) -> list[OutboxOut]:
-    """What is waiting, sent or given up."""
-    return [OutboxOut.model_validate(m) for m in service.list_messages(session, status, limit)]
+    """What is waiting, sent or given up (personal data masked)."""
+    return [staff_view(m) for m in service.list_messages(session, status, limit)]

@@ -17,6 +17,9 @@ from nlu.identifiers import format_tracking_code
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 20
+# A message whose key starts with this carries a secret (a one-time code): delivered as any
+# other, but its text is never shown to staff watching the outbox.
+SECRET_KEY_PREFIX = "secret:"
 _BASE_DELAY = 10
 _MAX_DELAY = 3600
 

@@ -236,3 +236,15 @@ def test_only_a_platform_that_proves_contacts_can_skip_the_code(client, assistan
 
 def test_staff_cannot_use_the_codes_without_a_token(client):
     assert_error(ask(client, {}), 401, "not_authenticated")
+
+
+def test_staff_watching_the_outbox_see_no_code_nor_a_whole_mobile(app, client, assistant, staff):
+    assert ask(client, assistant).status_code == 202
+    code = last_code(app)
+
+    response = client.get("/api/v1/staff/outbox", headers=staff)
+    assert response.status_code == 200
+    [message] = [m for m in response.json() if m["channel"] == "sms"]
+    assert code not in message["body"] and to_persian_digits(code) not in message["body"]
+    assert MOBILE not in message["recipient"]
+    assert message["recipient"].endswith(MOBILE[-2:])
