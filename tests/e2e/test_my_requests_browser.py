@@ -18,6 +18,7 @@ import pytest
 
 from assistant.local_stack import LocalStack, local_stack
 from assistant.stack import latest_model
+from nlu.personal_data import mask_personal_data as mask
 from shared.settings import models_dir
 from tests.connectors.fake_sms import FakeSmsGateway
 from tests.connectors.servers import ServerThread
@@ -131,7 +132,7 @@ def test_a_citizen_proves_the_mobile_and_sees_their_requests(stack, sms, browser
     # the code went through the backend's outbox, and it was delivered once
     api, admin = _admin(stack)
     outbox = httpx.get(f"{api}/staff/outbox", headers=admin, timeout=30).json()
-    sms_rows = [m for m in outbox if m["channel"] == "sms" and m["recipient"] == MOBILE]
+    sms_rows = [m for m in outbox if m["channel"] == "sms" and m["recipient"] == mask(MOBILE)]
     assert [m["status"] for m in sms_rows] == ["sent"]
     assert len(fake.to(MOBILE)) == 1
     assert problems == []
