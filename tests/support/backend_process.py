@@ -46,6 +46,9 @@ def backend_env(
         "DASTYAR_BACKEND_JWT_SECRET": "backend-for-tests-" + "z" * 40,
         "DASTYAR_BACKEND_ASSISTANT_PASSWORD": assistant_password,
         "DASTYAR_BACKEND_ADMIN_PASSWORD": admin_password,
+        # the tests sign in anew, test after test, from one address: the per-address limit would
+        # refuse them within a minute (the limits have their own tests: test_rate_limit.py)
+        "DASTYAR_BACKEND_RATE_LIMIT_PER_MINUTE": "0",
     }
 
 
