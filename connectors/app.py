@@ -24,7 +24,7 @@ from connectors.settings import GatewaySettings, get_settings
 from connectors.sms.router import router as sms_router
 from connectors.store import Store
 from connectors.telegram.webhook import router as webhook_router
-from connectors.web.limits import install_web_limit
+from connectors.web.limits import SESSION_HEADER, install_web_limit
 from connectors.web.router import router as web_router
 from connectors.web.widget import STATIC
 from shared.log_masking import install_log_masking
@@ -119,7 +119,7 @@ def create_app(
         CORSMiddleware,
         allow_origins=settings.widget_origins,
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
+        allow_headers=["Content-Type", SESSION_HEADER],
     )
     app.include_router(routes.router)  # before the mount: /static/widget.js is built, not a file
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -84,9 +84,11 @@ class GatewaySettings(BaseSettings):
 
     # web widget
     widget_origins: list[str] = ["*"]
-    # messages and uploads a minute per address on the web channel (0: not limited); counted in
-    # Redis when one is configured (the backend's variable), so every replica shares the counts
+    # messages and uploads a minute per web conversation, and per address whatever conversations
+    # it names (many citizens share a carrier's address); 0: not limited. Counted in Redis when
+    # one is configured (the backend's variable), so every replica shares the counts
     rate_limit_per_minute: int = Field(default=60, ge=0)
+    rate_limit_per_address_per_minute: int = Field(default=1200, ge=0)
     redis_url: SecretStr = Field(default=SecretStr(""), validation_alias=shared.REDIS_URL_ENV)
     history_limit: int = 200  # entries kept and re-rendered per web session
     history_days: int = 30  # web sessions idle longer than this are forgotten

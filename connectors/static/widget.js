@@ -224,6 +224,8 @@
     }
   }
   function api(path, options) {
+    // the conversation's own rate limit (many citizens may share one address)
+    options.headers = Object.assign({ "X-Dastyar-Session": session }, options.headers || {});
     return fetch(BASE + path, options).then(function (r) {
       return r.json().then(function (body) { return body; }, function () { throw new Error("bad json"); });
     });

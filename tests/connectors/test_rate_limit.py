@@ -1,5 +1,6 @@
-"""The web channel limits messages and uploads per address a minute; the widget is told why, in
-Persian, in the conversation; other addresses, reading and the bots' webhooks are not limited."""
+"""The web channel limits messages and uploads a minute per conversation, with a higher ceiling
+per address; the widget is told why, in Persian, in the conversation; other conversations and
+addresses, reading and the bots' webhooks are not limited."""
 
 from __future__ import annotations
 
@@ -40,6 +41,41 @@ def test_an_address_past_its_limit_is_told_in_persian_and_rasa_is_not_asked(tmp_
     assert client.get("/api/history", params={"sender": SESSION}).status_code == 200
     other = TestClient(client.app, client=("10.0.0.2", 40000))
     assert other.post("/api/chat", json={"sender": SESSION, "message": "سلام"}).status_code == 200
+
+
+def session(n: int) -> str:
+    return f"{n:032x}"
+
+
+def test_citizens_sharing_one_address_each_have_their_own_limit(tmp_path):
+    fresh_window()
+    client, rasa = gateway(tmp_path, "10.0.0.9", rate_limit_per_minute=2)
+    for n in range(5):  # five citizens behind one carrier address, two messages each
+        for _ in range(2):
+            body = {"sender": session(n), "message": "سلام"}
+            sent = client.post("/api/chat", json=body, headers={"X-Dastyar-Session": session(n)})
+            assert sent.status_code == 200
+    third = {"sender": session(0), "message": "سلام"}
+    refused = client.post("/api/chat", json=third, headers={"X-Dastyar-Session": session(0)})
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    assert len(rasa.calls) == 10
+
+
+def test_an_address_inventing_conversations_meets_its_ceiling(tmp_path):
+    fresh_window()
+    client, rasa = gateway(
+        tmp_path, "10.0.0.8", rate_limit_per_minute=2, rate_limit_per_address_per_minute=4
+    )
+    codes = []
+    for n in range(6):  # a new conversation for every message
+        body = {"sender": session(n), "message": "سلام"}
+        codes.append(
+            client.post(
+                "/api/chat", json=body, headers={"X-Dastyar-Session": session(n)}
+            ).status_code
+        )
+    assert codes == [200, 200, 200, 200, 429, 429]
+    assert len(rasa.calls) == 4
 
 
 def test_the_bots_webhooks_are_not_counted_per_address(tmp_path):
