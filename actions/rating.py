@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import backend
 from actions.common import channel_of, means_none, parse_identity
-from actions.forms import accepted, checked_slot, skipped_once_set
+from actions.forms import accepted, checked_slot
 from actions.service_lookup import ServiceCodeValidation
 from backend_client import BackendRejected, BackendUnavailable
 from nlu.numbers import small_number
@@ -29,8 +29,17 @@ class ValidateRatingForm(ServiceCodeValidation, FormValidationAction):
     def name(self) -> str:
         return "validate_rating_form"
 
-    # a completed request already names its service
-    required_slots = skipped_once_set("service_code", known="rated_tracking_code")
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """A completed request already names its service."""
+        if tracker.get_slot("rated_tracking_code"):
+            return [slot for slot in domain_slots if slot != "service_code"]
+        return domain_slots
 
     validate_rating = checked_slot("rating", _score, "utter_invalid_rating")
 
