@@ -73,7 +73,8 @@ def cmd_run(settings: AssistantSettings, args: argparse.Namespace) -> int:
         say(f"  web chat       {settings.url(settings.gateway_port)}/")
         say(f"  staff console  {settings.url(settings.backend_port)}/console/")
         say(f"  backend API    {settings.url(settings.backend_port)}/docs")
-        say(f"  Rasa server    {settings.url(settings.rasa_port)}")
+        rasa_urls = ", ".join(settings.url(port) for port in settings.rasa_ports)
+        say(f"  Rasa server    {rasa_urls}")
         say(f"  action server  {settings.url(settings.actions_port)}")
         if created:
             from backend_api.settings import BackendSettings

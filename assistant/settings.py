@@ -26,7 +26,9 @@ class AssistantSettings(BaseSettings):
     host: str = "127.0.0.1"
     gateway_port: int = 8000
     backend_port: int = 8001
-    rasa_port: int = 5005
+    rasa_port: int = 5005  # the first Rasa replica's; the others listen on the next ports
+    # Rasa processes the stack starts; more than one needs the two shared stores below
+    rasa_replicas: int = Field(default=1, ge=1, le=16)
     actions_port: int = 5055
     data_dir: Path = Field(default=shared.DEFAULT_DATA_DIR, validation_alias=shared.DATA_DIR_ENV)
     models_dir: Path = Field(
@@ -48,6 +50,11 @@ class AssistantSettings(BaseSettings):
     def rasa_python(self) -> Path:
         """Interpreter of the Rasa env."""
         return self.venv_root / "rasa" / "bin" / "python"
+
+    @property
+    def rasa_ports(self) -> list[int]:
+        """The Rasa replicas' ports: consecutive from ``rasa_port``."""
+        return [self.rasa_port + n for n in range(self.rasa_replicas)]
 
     def url(self, port: int) -> str:
         """Base URL of a component on this host."""

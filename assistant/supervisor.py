@@ -25,6 +25,7 @@ class Component:
     cwd: Path | None = None
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    group: str = ""  # replicas of one service: the stack carries on while one of them lives
 
 
 @dataclass
@@ -108,14 +109,29 @@ class Supervisor:
         self.scheduled.append(task)
 
     def watch(self, stop_requested: Callable[[], bool]) -> Component | None:
-        """Block until a stop is requested (None) or a component dies (that component)."""
+        """Block until a stop is requested (None) or a component dies (that component).
+
+        A replica that dies while others of its group live is reported and left out: the
+        others serve its conversations (the gateway fails over), so the stack stays up.
+        """
         while not stop_requested():
-            for component in self.components:
-                if component.process is not None and component.process.poll() is not None:
+            for component in list(self.components):
+                if component.process is None or component.process.poll() is None:
+                    continue
+                left = [c.name for c in self._alive() if c.group and c.group == component.group]
+                if not left:
                     return component
+                self.components.remove(component)
+                self._say(
+                    f"✗ {component.name} stopped (exit {component.process.returncode}); "
+                    f"still serving: {', '.join(left)}. See {component.log_path}"
+                )
             self._run_due(time.monotonic())
             time.sleep(0.5)
         return None
+
+    def _alive(self) -> list[Component]:
+        return [c for c in self.components if c.process is not None and c.process.poll() is None]
 
     def _run_due(self, now: float) -> None:
         for task in self.scheduled:

@@ -26,6 +26,11 @@ class HttpError(Exception):
     """The server could not be reached, broke the connection, timed out or answered garbage."""
 
 
+class NotSent(HttpError):
+    """No connection could be made: the server has certainly not received the request (so it
+    is safe to send it elsewhere; any other HttpError may come after the server received it)."""
+
+
 @dataclass
 class _Connection:
     reader: asyncio.StreamReader
@@ -41,7 +46,12 @@ class Http1Pool:
     """Pooled keep-alive connections to one origin; idle ones are dropped after ``idle`` s."""
 
     def __init__(
-        self, base_url: str, timeout: float, max_idle: int = 32, idle: float = 2.0
+        self,
+        base_url: str,
+        timeout: float,
+        max_idle: int = 32,
+        idle: float = 2.0,
+        connect_timeout: float = 5.0,
     ) -> None:
         parts = urlsplit(base_url.rstrip("/"))
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -52,6 +62,9 @@ class Http1Pool:
         self.authority = parts.netloc.rsplit("@", 1)[-1]
         self.ssl = ssl.create_default_context() if parts.scheme == "https" else None
         self.timeout = timeout
+        # below the whole request's timeout, so a host that does not answer at all is told
+        # apart (NotSent) from a server that received the request and is slow to answer
+        self.connect_timeout = min(connect_timeout, timeout / 2)
         self.max_idle = max_idle
         self.idle = idle
         self._idle: list[_Connection] = []
@@ -122,15 +135,18 @@ class Http1Pool:
                 return connection, True
             connection.close()
         try:
-            reader, writer = await asyncio.open_connection(
-                self.host,
-                self.port,
-                ssl=self.ssl,
-                server_hostname=self.host if self.ssl else None,
-                limit=MAX_HEADER_BYTES,
-            )
+            async with asyncio.timeout(self.connect_timeout):
+                reader, writer = await asyncio.open_connection(
+                    self.host,
+                    self.port,
+                    ssl=self.ssl,
+                    server_hostname=self.host if self.ssl else None,
+                    limit=MAX_HEADER_BYTES,
+                )
+        except TimeoutError as exc:
+            raise NotSent("connect timeout") from exc
         except OSError as exc:
-            raise HttpError(exc.__class__.__name__) from exc
+            raise NotSent(exc.__class__.__name__) from exc
         return _Connection(reader, writer, now), False
 
     @staticmethod

@@ -40,8 +40,16 @@ DEFAULT_CATALOGUE_DIR = ROOT / "data" / "catalogue"
 # Where the actions and the gateway reach the backend, and the gateway and the backend reach Rasa.
 BACKEND_URL_ENV = "DASTYAR_BACKEND_URL"
 DEFAULT_BACKEND_URL = "http://127.0.0.1:8001"
+# Several Rasa replicas (sharing a tracker store and a lock store) are listed comma-separated.
 RASA_URL_ENV = "DASTYAR_RASA_URL"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+
+
+def rasa_urls(value: str) -> list[str]:
+    """The Rasa base URLs listed in ``value`` (comma-separated), in order, each once."""
+    urls = (url.strip().rstrip("/") for url in value.split(","))
+    return list(dict.fromkeys(url for url in urls if url))
+
 
 # The assistant's service account: the backend creates it, the actions and the gateway log in
 # with it (the password is generated into <data dir>/secrets.env by `python -m assistant run`).

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import httpx
 
 from backend_api.handoff.settings import get_handoff_settings
+from shared.settings import rasa_urls
 
 logger = logging.getLogger(__name__)
 
@@ -20,18 +21,19 @@ def set_paused(conversation_id: str, paused: bool) -> bool:
     that could not reach the backend.
     """
     settings = get_handoff_settings()
-    if not settings.rasa_url:
-        return False
     # Rasa (Sanic) does not unquote path parameters: the ids' ':' must stay as it is
-    sender = quote(conversation_id, safe=":")
-    url = f"{settings.rasa_url.rstrip('/')}/conversations/{sender}"
+    path = f"/conversations/{quote(conversation_id, safe=':')}/tracker/events"
     event = {"event": "pause" if paused else "resume"}
-    try:
-        response = httpx.post(f"{url}/tracker/events", json=event, timeout=settings.rasa_timeout)
-    except httpx.HTTPError as exc:
-        logger.warning("Rasa %s of a conversation failed: %s", event["event"], exc)
-        return False
-    if response.status_code >= 300:
-        logger.warning("Rasa %s answered %s", event["event"], response.status_code)
-        return False
-    return True
+    # Replicas share the tracker store, so any one of them may append the event; unlike a
+    # citizen's message, a pause or resume sent twice changes nothing, so the next is tried on
+    # any failure.
+    for url in rasa_urls(settings.rasa_url):
+        try:
+            response = httpx.post(f"{url}{path}", json=event, timeout=settings.rasa_timeout)
+        except httpx.HTTPError as exc:
+            logger.warning("Rasa %s of a conversation failed at %s: %s", event["event"], url, exc)
+            continue
+        if response.status_code < 300:
+            return True
+        logger.warning("Rasa %s answered %s at %s", event["event"], response.status_code, url)
+    return False

@@ -93,6 +93,21 @@ def test_watch_returns_the_component_that_died_and_its_log_says_why(tmp_path):
     assert steady.process is not None and steady.process.poll() is not None
 
 
+def test_a_replica_dying_leaves_the_stack_up_while_another_of_its_group_lives(tmp_path):
+    said: list[str] = []
+    supervisor = Supervisor(tmp_path, said.append)
+    first = make("rasa-1", free_port(), die_after=1.0)
+    second = make("rasa-2", free_port(), die_after=3.0)
+    first.group = second.group = "rasa"
+    supervisor.start(first, timeout=20)
+    supervisor.start(second, timeout=20)
+    started = time.monotonic()
+    dead = supervisor.watch(lambda: time.monotonic() - started > 20)
+    assert dead is second  # the last of its group stops the stack, not the first one
+    assert any(line.startswith("✗ rasa-1 stopped") and "rasa-2" in line for line in said)
+    supervisor.stop_all()
+
+
 def test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(tmp_path):
     supervisor = Supervisor(tmp_path, lambda _m: None)
     port = free_port()

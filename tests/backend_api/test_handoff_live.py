@@ -200,3 +200,19 @@ def test_a_waiting_citizen_hears_an_estimate_from_recent_waits(client, assistant
         headers=assistant,
     ).json()
     assert routed["queue_position"] == 2 and routed["expected_wait_minutes"] == 1
+
+
+def test_with_replicas_a_pause_reaches_rasa_through_one_that_is_up(
+    client, assistant, staff, monkeypatch
+):
+    fake = FakeRasa()
+    with ServerThread(fake.app) as up:
+        # the first replica listed is down: the shared tracker is reached through the other
+        monkeypatch.setenv("DASTYAR_RASA_URL", f"http://127.0.0.1:9,{up.url}")
+        get_handoff_settings.cache_clear()
+        try:
+            handoff_id = open_handoff(client, assistant).json()["id"]
+            client.post(f"/api/v1/staff/handoffs/{handoff_id}/take", headers=staff)
+        finally:
+            get_handoff_settings.cache_clear()
+    assert fake.events == [("web:abc", "pause")]
