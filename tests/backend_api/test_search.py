@@ -11,14 +11,13 @@ from tests.backend_api.api_helpers import (
     assert_error,
     kb_version,
 )
+from tests.support.http import ok
 
 SEARCH = "/api/v1/search"
 
 
 def search(client, question: str, **params) -> dict:
-    response = client.get(SEARCH, params={"q": question, **params})
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(client.get(SEARCH, params={"q": question, **params}))
 
 
 def hit_ids(client, question: str) -> list[str]:

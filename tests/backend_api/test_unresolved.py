@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.backend_api.api_helpers import PASSPORT, assert_error, audit, kb_version
+from tests.support.http import ok
 
 QUESTION = "ساعت کاری دفاتر پیشخوان دولت روزهای پنجشنبه چطوره؟"
 CANDIDATES = [
@@ -19,15 +20,11 @@ def log(client, assistant, question=QUESTION, **extra) -> dict:
         "candidates": CANDIDATES,
         **extra,
     }
-    response = client.post("/api/v1/unresolved", json=body, headers=assistant)
-    assert response.status_code == 201, response.text
-    return response.json()
+    return ok(client.post("/api/v1/unresolved", json=body, headers=assistant), 201)
 
 
 def queue(client, staff, **params) -> list[dict]:
-    response = client.get("/api/v1/staff/unresolved", params=params, headers=staff)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(client.get("/api/v1/staff/unresolved", params=params, headers=staff))
 
 
 def answer(client, staff, item_id, **body):
