@@ -32,9 +32,8 @@ def best(client, question: str, kind: str = "faq") -> dict:
 
 
 @pytest.fixture
-def live(client):
+def live(client, checks_every_search):
     """The client, with the search index checking the kb version on every query."""
-    client.app.state.search_index._interval = 0
     return client
 
 

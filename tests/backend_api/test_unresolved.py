@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.backend_api.api_helpers import PASSPORT, assert_error, audit, kb_version
 from tests.support.http import ok
 
@@ -68,8 +70,8 @@ def test_staff_see_the_queue_oldest_first(client, assistant, staff):
     assert queue(client, staff, status="answered") == []
 
 
+@pytest.mark.usefixtures("checks_every_search")
 def test_an_answer_can_become_a_published_faq_that_search_finds(client, admin, assistant, staff):
-    client.app.state.search_index._interval = 0
     item = log(client, assistant)
     before = kb_version(client)
     response = answer(
