@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -64,6 +64,30 @@ def checked_slot(slot: str, check: Callable[[str], Any], response: str) -> SlotV
 
     validate.__doc__ = check.__doc__
     return validate
+
+
+RequiredSlots = Callable[
+    [Any, list[str], CollectingDispatcher, Tracker, DomainDict], Awaitable[list[str]]
+]
+
+
+def skipped_when(known: str, skipped: str, why: str) -> RequiredSlots:
+    """A form's ``required_slots`` method: the domain's slots, less ``skipped`` once the slot
+    ``known`` is set (``why`` becomes its docstring)."""
+
+    async def required_slots(
+        self: Any,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot(known):
+            return [slot for slot in domain_slots if slot != skipped]
+        return domain_slots
+
+    required_slots.__doc__ = why
+    return required_slots
 
 
 class ActionCancelForm(Action):

@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import backend
 from actions.common import channel_of, phrase
-from actions.forms import accepted, rejected
+from actions.forms import accepted, rejected, skipped_when
 from actions.status import report_status
 from backend_client import BackendRejected, BackendUnavailable
 from nlu.digits import only_digits, to_persian_digits
@@ -63,17 +63,11 @@ class ValidateMyRequestsForm(FormValidationAction):
     def name(self) -> str:
         return "validate_my_requests_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        """No code is asked for once the backend has verified the conversation for the mobile."""
-        if tracker.get_slot("mobile_verified"):
-            return [slot for slot in domain_slots if slot != "otp_code"]
-        return domain_slots
+    required_slots = skipped_when(
+        "mobile_verified",
+        "otp_code",
+        "No code is asked for once the backend has verified the conversation for the mobile.",
+    )
 
     async def validate_otp_mobile(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

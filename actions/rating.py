@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import backend
 from actions.common import channel_of, means_none, parse_identity
-from actions.forms import accepted, checked_slot
+from actions.forms import accepted, checked_slot, skipped_when
 from actions.service_lookup import ServiceCodeValidation
 from backend_client import BackendRejected, BackendUnavailable
 from nlu.numbers import small_number
@@ -29,17 +29,9 @@ class ValidateRatingForm(ServiceCodeValidation, FormValidationAction):
     def name(self) -> str:
         return "validate_rating_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        """A completed request already names its service."""
-        if tracker.get_slot("rated_tracking_code"):
-            return [slot for slot in domain_slots if slot != "service_code"]
-        return domain_slots
+    required_slots = skipped_when(
+        "rated_tracking_code", "service_code", "A completed request already names its service."
+    )
 
     validate_rating = checked_slot("rating", _score, "utter_invalid_rating")
 

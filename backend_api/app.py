@@ -96,12 +96,7 @@ def create_app(
     messages = load_messages(settings.messages_file)
     engine = make_engine(settings.resolved_database_url())
     factory = make_session_factory(engine)
-    guard = make_guard(
-        settings.redis_url.get_secret_value(),
-        settings.jwt_secret.get_secret_value(),
-        settings.lookup_max_failures,
-        settings.lookup_window_seconds,
-    )
+    guard = make_guard(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

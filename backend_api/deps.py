@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from sqlalchemy.orm import Session
@@ -16,6 +16,8 @@ from backend_api.common.guard import LookupGuard
 from backend_api.db import finish_session
 from backend_api.errors import ApiError, MessageCatalogue
 from backend_api.settings import BackendSettings
+
+T = TypeVar("T")
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -74,10 +76,13 @@ class Filing:
     key: str | None
     response: Response
 
-    def answered(self, created: bool) -> None:
-        """Answer 201 for a new filing, 200 when it replays an earlier one with the same key."""
+    def answered(self, filed: tuple[T, bool]) -> T:
+        """The filed row; answer 201 for a new filing, 200 when it replays an earlier one with
+        the same key (``filed``: the row and whether it was created, as ``file_once`` gives)."""
+        row, created = filed
         if not created:
             self.response.status_code = 200
+        return row
 
 
 async def get_filing(

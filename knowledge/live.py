@@ -192,6 +192,14 @@ class LiveSearcher:
         if worker is not None:
             worker.join(timeout)
 
+    def forget(self) -> None:
+        """Drop every built index: the next search builds from the source anew (for a source
+        replaced wholesale, whose version numbers start again, as between test cases)."""
+        self.wait()
+        with self._build_lock, self._state_lock:
+            self._served = self._prepared = None
+            self._checked = 0.0
+
     # --- building ---------------------------------------------------------------------------
 
     def _build(self, version: int, documents: list[Document]) -> Served:

@@ -19,12 +19,15 @@ import math
 import threading
 import time
 from collections import deque
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import redis
 
 from backend_api.errors import ApiError
 from nlu.digits import to_persian_digits
+
+if TYPE_CHECKING:
+    from backend_api.settings import BackendSettings
 
 logger = logging.getLogger(__name__)
 
@@ -158,9 +161,12 @@ class LookupGuard:
             self._counter.add(key)
 
 
-def make_guard(redis_url: str, secret: str, max_failures: int, window_s: float) -> LookupGuard:
+def make_guard(settings: BackendSettings) -> LookupGuard:
     """The guard the settings ask for: Redis-backed when a URL is given, else in memory."""
+    redis_url, window_s = settings.redis_url.get_secret_value(), settings.lookup_window_seconds
     counter: FailureCounter = (
         RedisCounter(redis_url, window_s) if redis_url else MemoryCounter(window_s)
     )
-    return LookupGuard(counter, secret, max_failures, window_s)
+    return LookupGuard(
+        counter, settings.jwt_secret.get_secret_value(), settings.lookup_max_failures, window_s
+    )

@@ -39,8 +39,7 @@ def complain(
     *, body: ComplaintIn, filing: Idempotent, _: Assistant, session: DbSession
 ) -> ComplaintOut:
     """File a complaint or a suggestion; returns its tracking code."""
-    complaint, created = service.file_complaint(session, body, filing.key)
-    filing.answered(created)
+    complaint = filing.answered(service.file_complaint(session, body, filing.key))
     return service.complaint_out(complaint)
 
 

@@ -28,8 +28,7 @@ def file_request(
     *, body: RequestCreate, filing: Idempotent, _: Assistant, session: DbSession
 ) -> Receipt:
     """File a request; send an ``Idempotency-Key`` header so a retry never files twice."""
-    req, created = service.file_request(session, body, filing.key)
-    filing.answered(created)
+    req = filing.answered(service.file_request(session, body, filing.key))
     return service.receipt_of(req)
 
 

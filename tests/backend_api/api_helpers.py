@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.backend_api.citizens import ALI, MOBILE
+from tests.support.http import ok
 
 PASSPORT = "10202000001"
 NATIONAL_CARD = "10101000001"
@@ -49,9 +50,7 @@ def file_request(client, headers, *, key: str | None = None, **overrides) -> dic
     """File a passport request for Ali and return the receipt."""
     body = new_request(**overrides)
     extra = {"Idempotency-Key": key} if key else {}
-    response = client.post("/api/v1/requests", json=body, headers={**headers, **extra})
-    assert response.status_code == 201, response.text
-    return response.json()
+    return ok(client.post("/api/v1/requests", json=body, headers={**headers, **extra}), 201)
 
 
 def move(client, staff, tracking_code: str, *statuses: str, note: str = "") -> None:
@@ -79,6 +78,4 @@ def kb_version(client) -> int:
 
 def audit(client, admin, **params) -> list[dict]:
     """Audit entries, newest first."""
-    response = client.get("/api/v1/admin/audit", params=params, headers=admin)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(client.get("/api/v1/admin/audit", params=params, headers=admin))

@@ -263,8 +263,8 @@ def test_replacing_needs_matching_codes_and_an_existing_service(client, admin):
     assert_error(missing, 404, "service_not_found")
 
 
+@pytest.mark.usefixtures("checks_every_search")
 def test_a_retired_service_disappears_for_the_public(client, admin):
-    client.app.state.search_index._interval = 0
     assert any(
         h["id"] == f"service:{BIRTH_CERTIFICATE}"
         for h in client.get("/api/v1/search", params={"q": "شناسنامه نوزاد"}).json()["hits"]

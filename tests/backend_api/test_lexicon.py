@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.backend_api.api_helpers import PASSPORT, assert_error, audit
 
 SYNONYMS = "/api/v1/admin/synonyms"
@@ -19,8 +21,8 @@ def test_the_base_lexicon_is_listed(client, admin):
     assert base["پاسپورت"]["meaning"] == "گذرنامه"
 
 
+@pytest.mark.usefixtures("checks_every_search")
 def test_a_new_synonym_is_used_by_the_next_search(client, admin):
-    client.app.state.search_index._interval = 0  # check the kb version on every search
     # a made-up local name: no word of the catalogue, no typo close enough to repair
     question = "هزینه زرتک چقدره"
     assert decision(client, question)["outcome"] == "unknown"

@@ -10,6 +10,7 @@ from backend_api.db import utcnow
 from backend_api.notifications.models import OutboxMessage
 from backend_api.notifications.service import MAX_ATTEMPTS
 from tests.backend_api.api_helpers import assert_error, file_request, move
+from tests.support.http import ok
 
 CLAIM = "/api/v1/outbox/claim"
 
@@ -21,15 +22,11 @@ def instant(text: str) -> dt.datetime:
 
 
 def claim(client, headers, channel="telegram", **extra) -> list[dict]:
-    response = client.post(CLAIM, json={"channel": channel, **extra}, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(client.post(CLAIM, json={"channel": channel, **extra}, headers=headers))
 
 
 def outbox(client, staff, **params) -> list[dict]:
-    response = client.get("/api/v1/staff/outbox", params=params, headers=staff)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(client.get("/api/v1/staff/outbox", params=params, headers=staff))
 
 
 def queue_message(client, assistant, staff, **overrides) -> str:
@@ -218,11 +215,11 @@ def test_timestamps_keep_their_utc_offset(client, assistant, staff, settings, re
 
 
 def fail(client, assistant, message_id: int, error: str, **extra) -> dict:
-    response = client.post(
-        f"/api/v1/outbox/{message_id}/failed", json={"error": error, **extra}, headers=assistant
+    return ok(
+        client.post(
+            f"/api/v1/outbox/{message_id}/failed", json={"error": error, **extra}, headers=assistant
+        )
     )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_a_permanent_failure_is_given_up_at_once_and_never_retried(client, assistant, staff):

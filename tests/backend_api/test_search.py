@@ -11,14 +11,13 @@ from tests.backend_api.api_helpers import (
     assert_error,
     kb_version,
 )
+from tests.support.http import ok
 
 SEARCH = "/api/v1/search"
 
 
 def search(client, question: str, **params) -> dict:
-    response = client.get(SEARCH, params={"q": question, **params})
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(client.get(SEARCH, params={"q": question, **params}))
 
 
 def hit_ids(client, question: str) -> list[str]:
@@ -33,9 +32,8 @@ def best(client, question: str, kind: str = "faq") -> dict:
 
 
 @pytest.fixture
-def live(client):
+def live(client, checks_every_search):
     """The client, with the search index checking the kb version on every query."""
-    client.app.state.search_index._interval = 0
     return client
 
 

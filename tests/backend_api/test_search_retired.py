@@ -19,9 +19,8 @@ def hit_ids(client, question: str) -> list[str]:
 
 
 @pytest.fixture
-def live(client):
+def live(client, checks_every_search):
     """The client, with the search index checking the kb version on every query."""
-    client.app.state.search_index._interval = 0
     return client
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.backend_api.api_helpers import PASSPORT, assert_error, audit, kb_version
+from tests.support.http import ok
 
 QUESTION = "ساعت کاری دفاتر پیشخوان دولت روزهای پنجشنبه چطوره؟"
 CANDIDATES = [
@@ -19,15 +22,11 @@ def log(client, assistant, question=QUESTION, **extra) -> dict:
         "candidates": CANDIDATES,
         **extra,
     }
-    response = client.post("/api/v1/unresolved", json=body, headers=assistant)
-    assert response.status_code == 201, response.text
-    return response.json()
+    return ok(client.post("/api/v1/unresolved", json=body, headers=assistant), 201)
 
 
 def queue(client, staff, **params) -> list[dict]:
-    response = client.get("/api/v1/staff/unresolved", params=params, headers=staff)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(client.get("/api/v1/staff/unresolved", params=params, headers=staff))
 
 
 def answer(client, staff, item_id, **body):
@@ -71,8 +70,8 @@ def test_staff_see_the_queue_oldest_first(client, assistant, staff):
     assert queue(client, staff, status="answered") == []
 
 
+@pytest.mark.usefixtures("checks_every_search")
 def test_an_answer_can_become_a_published_faq_that_search_finds(client, admin, assistant, staff):
-    client.app.state.search_index._interval = 0
     item = log(client, assistant)
     before = kb_version(client)
     response = answer(

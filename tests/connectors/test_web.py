@@ -21,6 +21,7 @@ from tests.connectors.conftest import (
     assistant,
     make_settings,
 )
+from tests.support.http import ok
 
 SESSION = "0123456789abcdef0123456789abcdef"
 PDF = b"%PDF-1.4\n" + b"0" * 100
@@ -37,9 +38,7 @@ def chat(client: TestClient, message: str, title: str | None = None) -> dict:
     body = {"sender": SESSION, "message": message}
     if title:
         body["title"] = title
-    response = client.post("/api/chat", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(client.post("/api/chat", json=body))
 
 
 def history(client: TestClient, after: int = 0) -> list[dict]:

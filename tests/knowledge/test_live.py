@@ -65,6 +65,19 @@ def office_hours() -> Document:
     return faq_document(OFFICE_HOURS)
 
 
+def test_a_forgotten_index_is_built_anew_from_a_replaced_source(mini_docs, settings):
+    source = Source(mini_docs)
+    live = LiveSearcher(source.snapshot, lambda: source.version, settings, check_interval=3600)
+    assert top(live, "هزینه گذرنامه") == ("faq:passport-cost", 1)
+    # the source is replaced wholesale under the same version (tables emptied and refilled)
+    source.docs = [office_hours()]
+    assert top(live, "هزینه گذرنامه")[0] == "faq:passport-cost"  # no check due: the old index
+    live.forget()
+    assert live.version == -1
+    assert top(live, "پیشخوان کی بازه") == ("faq:office-hours", 1)
+    assert live.builds == 2
+
+
 def test_a_change_is_built_in_the_background_and_swapped_in(mini_docs, settings):
     source = Source(mini_docs)
     live = LiveSearcher(source.snapshot, lambda: source.version, settings, check_interval=0)

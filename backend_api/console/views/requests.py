@@ -8,15 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
 
 from backend_api.console import choices, worklist
 from backend_api.console.dates import Dates
-from backend_api.console.deps import StaffChange, StaffUser
+from backend_api.console.deps import ConsoleUser, StaffChange, StaffUser
 from backend_api.console.forms import optional_int
 from backend_api.console.paging import Paged
 from backend_api.console.web import ConsoleRoute, redirect, render
 from backend_api.deps import DbSession, Messages
-from backend_api.errors import NotFound
+from backend_api.errors import MessageCatalogue, NotFound
 from backend_api.org.service import colleagues, list_posts
 from backend_api.requests import service as requests_service
 from backend_api.requests import workflow
@@ -100,6 +101,21 @@ def request_page(
     )
 
 
+def _move(
+    session: Session,
+    user: ConsoleUser,
+    req: ServiceRequest,
+    messages: MessageCatalogue,
+    change: Transition,
+) -> None:
+    requests_service.transition(session, user.principal, req.tracking_code, change, messages)
+
+
+def _back_to(req: ServiceRequest, msg: str) -> Response:
+    """The request's page again, with the flash message ``msg``."""
+    return redirect(f"/console/requests/{req.tracking_code}", msg=msg)
+
+
 @router.post("/requests/{tracking_code}/transition")
 def transition(
     user: StaffChange,
@@ -111,8 +127,8 @@ def transition(
 ) -> Response:
     """Move the request to its next status; the citizen is notified through the outbox."""
     change = Transition.model_validate({"status": status, "note": note.strip()})
-    requests_service.transition(session, user.principal, req.tracking_code, change, messages)
-    return redirect(f"/console/requests/{req.tracking_code}", msg="transitioned")
+    _move(session, user, req, messages, change)
+    return _back_to(req, "transitioned")
 
 
 @router.post("/requests/{tracking_code}/ask")
@@ -126,11 +142,9 @@ def ask_for_information(
     """Ask the citizen for more information: «نیازمند تکمیل مدارک» with the question as note."""
     if req.status == workflow.SUBMITTED:
         # the workflow only reaches needs_info from review; taking it up is implied by asking
-        taken_up = Transition(status="under_review", note="")
-        requests_service.transition(session, user.principal, req.tracking_code, taken_up, messages)
-    change = Transition(status="needs_info", note=note.strip())
-    requests_service.transition(session, user.principal, req.tracking_code, change, messages)
-    return redirect(f"/console/requests/{req.tracking_code}", msg="info_requested")
+        _move(session, user, req, messages, Transition(status="under_review", note=""))
+    _move(session, user, req, messages, Transition(status="needs_info", note=note.strip()))
+    return _back_to(req, "info_requested")
 
 
 @router.post("/requests/{tracking_code}/refer")
@@ -145,7 +159,7 @@ def refer(
     """Refer the request to a colleague or a post of its agency."""
     post = optional_int(post_id)
     worklist.refer(session, user.principal, req, to_user=to_user, post_id=post, note=note.strip())
-    return redirect(f"/console/requests/{req.tracking_code}", msg="referred")
+    return _back_to(req, "referred")
 
 
 @router.get("/requests/{tracking_code}/attachments/{attachment_id}")

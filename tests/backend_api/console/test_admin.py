@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.backend_api.api_helpers import PASSPORT
@@ -15,9 +16,9 @@ from tests.backend_api.console.helpers import csrf_of, post_form
 XSS = "<script>window.__pwned=1</script>"
 
 
+@pytest.mark.usefixtures("checks_every_search")
 def test_an_faq_is_written_published_and_retired_live(admin_browser):
     client = admin_browser
-    client.app.state.search_index._interval = 0
     data = {
         "id": "tavan-yab",
         "question": "کارت توان‌یابان را از کجا بگیرم؟" + XSS,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.backend_api.console.helpers import csrf_of, post_form
 
 XSS = '<img src=x onerror="window.__pwned=1">'
@@ -21,9 +23,9 @@ def log(client, assistant, question: str, candidates=None) -> int:
     return response.json()["id"]
 
 
+@pytest.mark.usefixtures("checks_every_search")
 def test_similar_questions_form_one_group_that_one_answer_closes(admin_browser, assistant):
     client = admin_browser
-    client.app.state.search_index._interval = 0
     ids = [
         log(client, assistant, q, [{"id": "service:10202000001", "title": "گذرنامه", "score": 0.3}])
         for q in PISHKHAN
