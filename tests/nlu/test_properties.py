@@ -1,9 +1,8 @@
 """Properties of the Persian text helpers, on generated input (hypothesis).
 
-Two profiles (:data:`PROFILES`): ``fast`` (1,000 inputs per helper, in ``make test-fast``) and
-``ci`` (100,000 inputs per helper, marked ``slow``: ``make test`` and ``bench/faults.py``). Each
-helper's properties are checked in one test, so the profile's count is the number of inputs that
-helper sees.
+Two profiles: ``fast`` (1,000 inputs per helper, one test each, in ``make test-fast``) and ``ci``
+(100,000 inputs, each given to every helper, in one test marked ``slow``: ``make test`` and
+``bench/faults.py``). A profile's count is the number of inputs each helper sees.
 
 The inputs mix any Unicode text with what citizens and hostile senders really send: Persian,
 Arabic and Latin letters and digits, separators, ZWNJ, zero-width and bidi marks, control
@@ -43,10 +42,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
     database=None,  # 100,000 examples would fill the example database for nothing
 )
-PROFILES = [
-    pytest.param("fast", id="fast"),
-    pytest.param("ci", id="ci", marks=pytest.mark.slow),
-]
 
 _DIGITS = "0123456789۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩"
 _PIECES = [
@@ -150,21 +145,26 @@ def masking_properties(text: str) -> None:
         assert span.value not in digits_left, (span, masked)
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_normaliser(profile):
-    run_profile(profile, normaliser_properties)
+PROPERTIES = (
+    normaliser_properties,
+    tokenizer_properties,
+    identifier_properties,
+    masking_properties,
+)
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_tokenizer(profile):
-    run_profile(profile, tokenizer_properties)
+@pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.__name__.removesuffix("_properties"))
+def test_each_helper(prop):
+    run_profile("fast", prop)
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_identifier_extractor(profile):
-    run_profile(profile, identifier_properties)
+def all_properties(text: str) -> None:
+    """Every helper's properties on one input."""
+    for prop in PROPERTIES:
+        prop(text)
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_masking(profile):
-    run_profile(profile, masking_properties)
+@pytest.mark.slow
+def test_every_helper_on_100_000_inputs():
+    # one input for all four helpers: generating it is most of the cost
+    run_profile("ci", all_properties)
