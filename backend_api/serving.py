@@ -61,6 +61,9 @@ def ensure_port_free(host: str, port: int) -> None:
     """Raise :class:`PortInUse` if something already listens on ``host:port``."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     probe = socket.socket(family, socket.SOCK_STREAM)
+    # As uvicorn binds: connections of a server that was just killed linger in TIME_WAIT for a
+    # minute and must not keep its restart out (only a listening socket means "in use").
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         probe.bind((host, port))
     except OSError as exc:

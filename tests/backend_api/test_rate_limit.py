@@ -5,10 +5,15 @@ the counts."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from backend_api.console.router import PAGES, PREFIX
+from shared.rate_limit import CHANGING
 from tests.backend_api.api_helpers import assert_error
 from tests.backend_api.conftest import PASSWORDS, token_for
 from tests.backend_api.console.helpers import sign_in
@@ -113,3 +118,31 @@ def test_a_redis_that_is_down_lets_requests_through(settings):
     with TestClient(backend_app(gone), raise_server_exceptions=False) as client:
         for _ in range(3):
             assert client.post("/api/v1/auth/token", json=BAD_LOGIN).status_code == 401
+
+
+def changing_routes(app) -> list[tuple[str, str]]:
+    """(method, path) of every POST, PUT, PATCH and DELETE: the API's (its OpenAPI schema) and
+    the console's forms (its routers), each path parameter filled with 1."""
+    routes = [
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+        if method.upper() in CHANGING
+    ]
+    for module in PAGES:
+        for route in module.router.routes:
+            if isinstance(route, APIRoute):
+                routes += [(m, PREFIX + route.path) for m in route.methods & CHANGING]
+    return sorted((method, re.sub(r"\{[^}]+\}", "1", path)) for method, path in routes)
+
+
+def test_every_state_changing_route_is_limited(limited):
+    """No route escapes the limit: each POST, PUT, PATCH and DELETE of the API and the console
+    is refused once the address has spent its budget."""
+    for _ in range(3):
+        limited.post("/api/v1/auth/token", json=BAD_LOGIN)
+    changing = changing_routes(limited.app)
+    assert len(changing) >= 40, changing
+    assert ("POST", "/api/v1/requests") in changing and ("POST", "/console/login") in changing
+    for method, path in changing:
+        refused(limited.request(method, path, json={}))

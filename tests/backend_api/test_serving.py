@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -177,3 +178,20 @@ def test_sigterm_stops_every_worker_and_frees_the_port(
         wait_for(lambda pid=pid: not Path(f"/proc/{pid}").exists(), f"worker {pid} to exit", 30)
     assert listening_sockets(port) == []
     ensure_port_free("127.0.0.1", port)
+
+
+def test_a_port_left_by_a_killed_server_is_free_at_once() -> None:
+    # the server closes a connection first (as a killed one does): the port stays in TIME_WAIT
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    with pytest.raises(PortInUse):
+        ensure_port_free("127.0.0.1", port)  # listening: in use
+    accepted.close()
+    listener.close()
+    client.close()
+    ensure_port_free("127.0.0.1", port)  # only TIME_WAIT left: free, as uvicorn will bind it

@@ -4,9 +4,15 @@ addresses, reading and the bots' webhooks are not limited."""
 
 from __future__ import annotations
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from connectors import routes as pages
 from connectors.app import create_app
+from connectors.sms.router import router as sms_router
+from connectors.telegram.webhook import router as webhook_router
+from connectors.web.router import router as web_router
+from shared.rate_limit import CHANGING
 from tests.connectors.conftest import ScriptedRasa, make_settings
 from tests.connectors.test_web import SESSION, assistant
 from tests.support.windows import fresh_window
@@ -89,3 +95,28 @@ def test_zero_turns_the_limit_off(tmp_path):
     client, _ = gateway(tmp_path, "10.0.0.1", rate_limit_per_minute=0)
     for _ in range(70):
         assert say(client).status_code == 200
+
+
+def test_every_state_changing_route_of_the_web_channel_is_limited(tmp_path):
+    """Each POST, PUT, PATCH and DELETE the gateway serves is either the widget's (limited) or a
+    platform's webhook (Telegram, Bale, the SMS provider: few addresses, authenticated by a
+    secret, and answered once per message id whatever the rate)."""
+    fresh_window()
+    client, _ = gateway(tmp_path, "10.0.0.7", rate_limit_per_minute=1)
+    routers = (pages.router, web_router, webhook_router, sms_router)  # what create_app includes
+    changing = sorted(
+        (method, route.path)
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods & CHANGING
+    )
+    widget = [(m, p) for m, p in changing if p.startswith(web_router.prefix + "/")]
+    platforms = [(m, p) for m, p in changing if p.startswith("/channels/")]
+    assert sorted(widget + platforms) == changing
+    assert {("POST", "/api/chat"), ("POST", "/api/attachments")} <= set(widget)
+    assert say(client).status_code == 200
+    for method, path in widget:
+        response = client.request(method, path, json={"sender": SESSION, "message": "سلام"})
+        assert response.status_code == 429, (method, path)
+        assert response.json()["error"]["code"] == "rate_limited"
