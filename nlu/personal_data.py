@@ -97,10 +97,9 @@ def mask_numbers(text: str) -> str:
         hidden = _mask_number(only_digits(found))
         if hidden is None:
             return found
-        # a leading "+" right after a digit stays: dropped, the masked digits would join the run
-        # before it («۱۲۳۴۵۶۷۸+۹۸…») and a second pass mask them again (found by test_properties)
-        before = match.string[match.start() - 1 : match.start()]
-        keep = "+" if found.startswith("+") and re.fullmatch(_DIGIT, before or "x") else ""
+        # a leading "+" stays: dropped, the masked digits could join a run before it
+        # («۱۲۳۴ +۹۸…») and a second pass mask them again (found by test_properties)
+        keep = "+" if found.startswith("+") else ""
         return keep + _same_script(hidden, found)
 
     return _RUN.sub(masked, text)
